@@ -1,0 +1,11 @@
+"""ClassroomKD multi-mentor knowledge distillation for MMPose and
+MMPretrain."""
+from .utils.safe_checkpoint import register_safe_checkpoint_loaders
+from .version import __version__
+
+register_safe_checkpoint_loaders()
+
+from . import hooks, models  # noqa: E402,F401
+from .registry import HOOKS, MODELS  # noqa: E402
+
+__all__ = ['HOOKS', 'MODELS', '__version__']

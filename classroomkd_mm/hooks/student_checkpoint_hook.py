@@ -1,0 +1,104 @@
+"""Write a student-only checkpoint next to every checkpoint MMEngine saves."""
+import glob
+import os
+import os.path as osp
+from collections import OrderedDict
+
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from classroomkd_mm.registry import HOOKS
+
+STUDENT_SUFFIX = '_student.pth'
+
+
+def plain_data(obj):
+    """``obj`` with numpy values turned into lists and scalars, so the file
+    loads with ``torch.load(weights_only=True)`` and no allow-list."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, dict):
+        return {k: plain_data(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(plain_data(v) for v in obj)
+    return obj
+
+
+def student_checkpoint(model, meta: dict = None) -> dict:
+    """``{'state_dict': <student weights>, 'meta': ...}`` from a
+    ``ClassroomDistiller`` (or a wrapped one): what the plain student config
+    loads with mmpose's ``init_model`` or mmpretrain's ``get_model``."""
+    if is_model_wrapper(model):
+        model = model.module
+    state_dict = OrderedDict(
+        (k[len('student.'):], v.detach().cpu())
+        for k, v in model.state_dict().items() if k.startswith('student.'))
+    return dict(state_dict=state_dict, meta=plain_data(meta or {}))
+
+
+def student_path(checkpoint_path: str) -> str:
+    return osp.splitext(checkpoint_path)[0] + STUDENT_SUFFIX
+
+
+@HOOKS.register_module()
+class StudentCheckpointHook(Hook):
+    """After MMEngine's ``CheckpointHook`` saves ``epoch_3.pth`` (or
+    ``iter_300.pth``, or ``best_*.pth``), save ``epoch_3_student.pth`` beside
+    it, holding only the student's weights and plain metadata; student files
+    whose checkpoint was removed (``max_keep_ckpts``, a new best) go too.
+    Only rank 0 writes.
+    """
+
+    priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW')
+
+    def __init__(self):
+        self._written = {}
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        self._sync(runner)
+
+    def after_train_epoch(self, runner):
+        self._sync(runner)
+
+    def after_val_epoch(self, runner, metrics=None):
+        self._sync(runner)
+
+    def _saved_checkpoints(self, runner):
+        paths = []
+        last = osp.join(runner.work_dir, 'last_checkpoint')
+        if osp.isfile(last):
+            with open(last) as f:
+                paths.append(f.read().strip())
+        for key, value in runner.message_hub.runtime_info.items():
+            if key.startswith('best_ckpt') and isinstance(value, str):
+                paths.append(value)
+        return [p for p in paths if p and osp.isfile(p)]
+
+    def _sync(self, runner):
+        if runner.rank != 0:
+            return
+        for path in self._saved_checkpoints(runner):
+            mtime = os.stat(path).st_mtime_ns
+            if self._written.get(path) == mtime:
+                continue
+            meta = dict(epoch=runner.epoch, iter=runner.iter,
+                        source_checkpoint=osp.basename(path))
+            dataset_meta = getattr(runner.model, 'dataset_meta', None) or \
+                getattr(getattr(runner.model, 'module', None),
+                        'dataset_meta', None)
+            if dataset_meta:
+                meta['dataset_meta'] = dataset_meta
+            torch.save(student_checkpoint(runner.model, meta),
+                       student_path(path))
+            self._written[path] = mtime
+        for orphan in glob.glob(osp.join(runner.work_dir,
+                                         '*' + STUDENT_SUFFIX)):
+            source = orphan[:-len(STUDENT_SUFFIX)] + '.pth'
+            if not osp.isfile(source):
+                os.remove(orphan)
+                self._written.pop(source, None)

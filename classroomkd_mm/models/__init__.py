@@ -1,0 +1,4 @@
+from .adapters import *  # noqa: F401,F403
+from .distillers import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .policies import *  # noqa: F401,F403

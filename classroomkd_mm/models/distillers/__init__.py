@@ -1,0 +1,3 @@
+from .classroom_distiller import ClassroomDistiller
+
+__all__ = ['ClassroomDistiller']

@@ -1,0 +1,220 @@
+"""ClassroomDistiller: one student, any number of frozen mentors."""
+import copy
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from classroomkd_mm.registry import MODELS
+from ..adapters import AUTO_ADAPTERS
+from .mentor_builder import build_mentor
+from .preprocessor_check import check_same_normalisation
+
+
+def build_component(cfg: dict):
+    """Build one of our components whatever the config's default scope."""
+    cfg = copy.deepcopy(dict(cfg))
+    if '.' not in cfg.get('type', '') and not isinstance(cfg.get('type'),
+                                                          type):
+        cfg.setdefault('_scope_', 'classroomkd_mm')
+    return MODELS.build(cfg)
+
+
+@MODELS.register_module()
+class ClassroomDistiller(BaseModel):
+    """Multi-mentor knowledge distillation (ClassroomKD) around any mmpretrain
+    classifier or mmpose top-down estimator.
+
+    Training computes, for a batch with per-sample errors from the task
+    adapter and the policy's plan (active mask ``a``, weights ``w``,
+    gaps ``d``, confidence ``p_s``)::
+
+        L = mean_i[p_s(i) * L_task(i)]
+            + lambda * mean_i[sum_m a_m(i) w_m(i) T_m(i)^2 D(s_i, m_i; T_m(i))]
+
+    with ``T_m(i) = T0 + tau * d_m(i)``. ``predict`` and ``tensor`` modes are
+    the bare student's.
+
+    Args:
+        student (dict): the student's model config.
+        mentors (dict): ``{name: dict(model=<model cfg> | config=<file>,
+            checkpoint=<path or URL>)}``; empty or None trains the student
+            alone (NoKD).
+        policy (dict): mentor-selection policy; ``KnowledgeFilter`` is
+            ClassroomKD.
+        mentoring (dict): ``MentoringLoss`` config (``tau``,
+            ``base_temperature``, ``loss_weight``, ``divergence``).
+        adapter (dict, optional): task adapter; chosen from the student's
+            head when None.
+        data_preprocessor: ignored when None; the student's own is used.
+    """
+
+    def __init__(self,
+                 student: dict,
+                 mentors: Optional[Dict[str, dict]] = None,
+                 policy: dict = dict(type='KnowledgeFilter'),
+                 mentoring: dict = dict(type='MentoringLoss'),
+                 adapter: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.student = MODELS.build(student)
+        if data_preprocessor is not None:
+            raise ValueError(
+                'ClassroomDistiller uses the student\'s data_preprocessor: '
+                'set it in the student config, not on the distiller.')
+        self.data_preprocessor = self.student.data_preprocessor
+        self.adapter = self._build_adapter(adapter)
+
+        self.mentors = nn.ModuleDict()
+        for name, mentor_cfg in (mentors or {}).items():
+            if 'loss' in name:
+                raise ValueError(f'Mentor name {name!r} must not contain '
+                                 '"loss" (it names logged diagnostics).')
+            mentor = build_mentor(name, mentor_cfg)
+            self._check_mentor(name, mentor)
+            self.mentors[name] = mentor
+        if not self.mentors:
+            print_log(
+                'ClassroomDistiller: no mentors given, the student trains '
+                'alone (NoKD).', logger='current')
+
+        self.policy = build_component(policy)
+        mentoring = dict(mentoring)
+        if mentoring.get('divergence') is None:
+            mentoring['divergence'] = self.adapter.default_divergence
+        self.mentoring = build_component(mentoring)
+
+    def _build_adapter(self, adapter_cfg):
+        if adapter_cfg is not None:
+            adapter = build_component(adapter_cfg)
+            if not adapter.supports(self.student):
+                raise ValueError(
+                    f'{type(adapter).__name__} does not support the student '
+                    f'{type(self.student).__name__} with head '
+                    f'{type(getattr(self.student, "head", None)).__name__}.')
+            return adapter
+        for name in AUTO_ADAPTERS:
+            adapter_cls = MODELS.get(f'classroomkd_mm.{name}')
+            if adapter_cls is not None and adapter_cls.supports(self.student):
+                return adapter_cls()
+        head = getattr(self.student, 'head', None)
+        raise ValueError(
+            f'ClassroomDistiller: unsupported student '
+            f'{type(self.student).__name__} with head '
+            f'{type(head).__name__}. Supported: mmpretrain ImageClassifier '
+            'with a ClsHead-family head, mmpose TopdownPoseEstimator with a '
+            'heatmap head or an RTMCCHead (SimCC). Pass `adapter=` for a '
+            'custom adapter.')
+
+    def _check_mentor(self, name: str, mentor: nn.Module):
+        if not self.adapter.supports(mentor):
+            raise ValueError(
+                f'Mentor {name!r} ({type(mentor).__name__} with head '
+                f'{type(getattr(mentor, "head", None)).__name__}) is not '
+                f'supported by {type(self.adapter).__name__}, which the '
+                'student uses: mentors must be the same kind of model.')
+        theirs = self.adapter.output_signature(mentor)
+        ours = self.adapter.output_signature(self.student)
+        for key in ours.keys() & theirs.keys():
+            if ours[key] != theirs[key]:
+                raise ValueError(
+                    f'Mentor {name!r} predicts {key}={theirs[key]} but the '
+                    f'student predicts {key}={ours[key]}. Mentors and student '
+                    'must share the output space: pick mentors trained on the '
+                    "student's dataset and settings.")
+        check_same_normalisation(name, mentor, self.student)
+
+    # ---- modes -----------------------------------------------------------
+    def train(self, mode: bool = True):
+        """Mentors stay in eval mode whatever ``mode`` is."""
+        super().train(mode)
+        self.mentors.eval()
+        return self
+
+    def forward(self, inputs: Tensor, data_samples=None, mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode in ('predict', 'tensor'):
+            return self.student(inputs, data_samples, mode=mode)
+        raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
+                           'predict and tensor mode.')
+
+    def loss(self, inputs: Tensor, data_samples: List) -> Dict[str, Tensor]:
+        adapter = self.adapter
+        student_out = adapter.forward(self.student, inputs)
+        if not self.mentors:
+            return self._prefixed(
+                adapter.student_losses(self.student, student_out,
+                                       data_samples), 'student.')
+
+        targets = adapter.targets(student_out, data_samples)
+        with torch.no_grad():
+            mentor_outs = [adapter.forward(m, inputs)
+                           for m in self.mentors.values()]
+            student_errors = adapter.per_sample_error(
+                adapter.detach(student_out), targets)
+            mentor_errors, finite = [], []
+            for out in mentor_outs:
+                ok = adapter.finite_samples(out)
+                err = adapter.per_sample_error(out, targets)
+                mentor_errors.append(
+                    torch.where(ok, err, torch.full_like(err, float('nan'))))
+                finite.append(ok)
+            mentor_errors = torch.stack(mentor_errors)
+            plan = self.policy(
+                student_errors,
+                mentor_errors,
+                default_scale=adapter.default_score_scale(student_errors),
+                student_outputs=student_out,
+                mentor_outputs=mentor_outs,
+                adapter=adapter,
+                targets=targets)
+            mentor_outs = [adapter.sanitize(out, ok)
+                           for out, ok in zip(mentor_outs, finite)]
+
+        losses = self._prefixed(
+            adapter.student_losses(self.student, student_out, data_samples,
+                                   plan.student_confidence), 'student.')
+        mentoring = self.mentoring(student_out, mentor_outs, plan, targets)
+        losses['distill.loss_mentoring'] = mentoring['loss_mentoring']
+        losses.update(self._diagnostics(plan, mentoring['temperatures']))
+        return losses
+
+    @staticmethod
+    def _prefixed(losses: dict, prefix: str) -> dict:
+        return {prefix + k: v for k, v in losses.items()}
+
+    def _diagnostics(self, plan, temperatures: Tensor) -> Dict[str, Tensor]:
+        """Per mentor: share of samples where it is active, and its mean
+        temperature there (left out when it is active on none)."""
+        logs = {}
+        for m, name in enumerate(self.mentors.keys()):
+            active = plan.active[m]
+            logs[f'classroom.{name}.active_rate'] = active.float().mean()
+            if active.any():
+                logs[f'classroom.{name}.temperature'] = temperatures[m][
+                    active].mean()
+        logs['classroom.student_confidence'] = \
+            plan.student_confidence.float().mean()
+        return logs
+
+    # ---- what host tools read from a model --------------------------------
+    @property
+    def head(self):
+        return self.student.head
+
+    @property
+    def test_cfg(self):
+        return getattr(self.student, 'test_cfg', None)
+
+    @property
+    def metainfo(self):
+        return getattr(self.student, 'metainfo', None)
+
+    @property
+    def dataset_meta(self):
+        return getattr(self.student, 'dataset_meta', None)

@@ -1,0 +1,112 @@
+"""Build one frozen mentor from its config and checkpoint, with clear errors."""
+import copy
+import os.path as osp
+from typing import Optional
+
+import torch.nn as nn
+from mmengine.config import Config, ConfigDict
+
+from classroomkd_mm.registry import MODELS
+from classroomkd_mm.utils.safe_checkpoint import load_local_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
+
+_MAX_KEYS_SHOWN = 8
+
+
+def mentor_model_config(name: str, mentor_cfg: dict) -> dict:
+    """The model config of a mentor entry.
+
+    A mentor is ``dict(model=<model config>, checkpoint=...)`` or
+    ``dict(config=<config file, e.g. 'mmpretrain::resnet/...py'>,
+    checkpoint=...)``; a config file's models are built in its own
+    ``default_scope``.
+    """
+    if not isinstance(mentor_cfg, (dict, ConfigDict)):
+        raise TypeError(f'Mentor {name!r}: expected a dict with `model` or '
+                        f'`config` and `checkpoint`, got {mentor_cfg!r}.')
+    unknown = set(mentor_cfg) - {'model', 'config', 'checkpoint'}
+    if unknown:
+        raise ValueError(f'Mentor {name!r}: unknown keys {sorted(unknown)}; '
+                         'a mentor takes `model` or `config`, and '
+                         '`checkpoint`.')
+    if ('model' in mentor_cfg) == ('config' in mentor_cfg):
+        raise ValueError(f'Mentor {name!r}: give exactly one of `model` (a '
+                         'model config dict) or `config` (a config file).')
+    if 'model' in mentor_cfg:
+        return copy.deepcopy(dict(mentor_cfg['model']))
+    cfg = Config.fromfile(mentor_cfg['config'])
+    model_cfg = cfg.model.to_dict()
+    if cfg.get('default_scope') and '_scope_' not in model_cfg:
+        model_cfg['_scope_'] = cfg.default_scope
+    return model_cfg
+
+
+def mentor_state_dict(name: str, checkpoint: Optional[str]) -> dict:
+    """Load a mentor's weights (safely) and return a plain state dict."""
+    if not checkpoint:
+        raise ValueError(
+            f'Mentor {name!r} has no `checkpoint`. Mentors must be pretrained: '
+            'train the mentor first (tools/train.py on its own config) and '
+            'set `checkpoint=` to the resulting .pth file or a model-zoo URL.')
+    if '://' not in checkpoint and not osp.isfile(checkpoint):
+        raise FileNotFoundError(
+            f'Mentor {name!r}: checkpoint {checkpoint!r} does not exist. Train '
+            'the mentor first, or fix the path (relative paths start at the '
+            'current directory).')
+    if '://' in checkpoint:
+        loaded = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    else:
+        loaded = load_local_checkpoint(checkpoint, 'cpu')
+    state_dict = loaded.get('state_dict', loaded) if isinstance(
+        loaded, dict) else None
+    if not isinstance(state_dict, dict):
+        raise ValueError(f'Mentor {name!r}: {checkpoint!r} holds no state '
+                         'dict.')
+    prefixes = ('module.', )
+    if state_dict and all(k.startswith('student.') for k in state_dict):
+        prefixes = ('student.', )  # a full ClassroomDistiller checkpoint
+    out = {}
+    for key, value in state_dict.items():
+        for prefix in prefixes:
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+        out[key] = value
+    return out
+
+
+def _shorten(keys):
+    keys = sorted(keys)
+    more = len(keys) - _MAX_KEYS_SHOWN
+    shown = ', '.join(keys[:_MAX_KEYS_SHOWN])
+    return shown + (f', ... ({more} more)' if more > 0 else '')
+
+
+def load_mentor_weights(name: str, mentor: nn.Module, checkpoint: str):
+    """Load ``checkpoint`` into ``mentor`` strictly (data preprocessor buffers
+    aside), raising an error that names the missing and unexpected keys."""
+    state_dict = mentor_state_dict(name, checkpoint)
+    result = mentor.load_state_dict(state_dict, strict=False)
+    missing = [k for k in result.missing_keys
+               if not k.startswith('data_preprocessor.')]
+    unexpected = [k for k in result.unexpected_keys
+                  if not k.startswith('data_preprocessor.')]
+    if missing or unexpected:
+        raise ValueError(
+            f'Mentor {name!r}: checkpoint {checkpoint!r} does not match its '
+            f'model. Missing keys ({len(missing)}): {_shorten(missing)}. '
+            f'Unexpected keys ({len(unexpected)}): {_shorten(unexpected)}. '
+            'Check that the mentor config is the one the checkpoint was '
+            'trained with.')
+
+
+def build_mentor(name: str, mentor_cfg: dict) -> nn.Module:
+    """Build, load, freeze and put in eval mode one mentor."""
+    mentor = MODELS.build(mentor_model_config(name, mentor_cfg))
+    load_mentor_weights(name, mentor, mentor_cfg.get('checkpoint'))
+    mentor.requires_grad_(False)
+    mentor.eval()
+    # The weights are loaded: keep BaseModule.init_weights off them.
+    for module in mentor.modules():
+        if hasattr(module, '_is_init'):
+            module._is_init = True
+    return mentor

@@ -1,0 +1,77 @@
+"""The mentoring loss: gap-driven temperatures around a base divergence."""
+from typing import Dict, List, Optional
+
+import torch
+from torch import Tensor
+
+from classroomkd_mm.registry import MODELS
+from ..policies.mentor_plan import MentorPlan
+
+
+def gap_temperatures(gaps: Optional[Tensor], active: Tensor,
+                     base_temperature: float, tau: float) -> Tensor:
+    """``T_m(i) = T0 + tau * d_m(i)``, with ``T0 = base_temperature``.
+
+    ``T0 = 1`` is ClassroomKD (a mentor far ahead teaches softly, one just
+    ahead sharply); ``tau = 0`` or no gaps gives the fixed temperature ``T0``
+    of KD and AVER.
+    """
+    temperatures = torch.full(active.shape, float(base_temperature),
+                              device=active.device)
+    if gaps is not None and tau != 0:
+        temperatures = temperatures + tau * gaps.to(temperatures.dtype)
+    return temperatures
+
+
+@MODELS.register_module()
+class MentoringLoss:
+    """``L_distill = lambda * mean_i[ sum_m a_m(i) * w_m(i) * T_m(i)^2 *
+    D(student_i, mentor_i; T_m(i)) ]``.
+
+    Args:
+        divergence (dict): config of the base divergence ``D`` (e.g.
+            ``LogitKLDivergence``); ``None`` lets the task adapter choose.
+        tau (float): gap-to-temperature slope.
+        base_temperature (float): ``T0``, the temperature at zero gap.
+        loss_weight (float): ``lambda``.
+    """
+
+    def __init__(self,
+                 divergence: Optional[dict] = None,
+                 tau: float = 12.0,
+                 base_temperature: float = 1.0,
+                 loss_weight: float = 1.0):
+        if base_temperature <= 0:
+            raise ValueError('MentoringLoss: base_temperature must be > 0, '
+                             f'got {base_temperature}.')
+        if tau < 0:
+            raise ValueError(f'MentoringLoss: tau must be >= 0, got {tau}.')
+        self.divergence_cfg = divergence
+        self.divergence = None if divergence is None else MODELS.build(
+            divergence)
+        self.tau = tau
+        self.base_temperature = base_temperature
+        self.loss_weight = loss_weight
+
+    def temperatures(self, plan: MentorPlan) -> Tensor:
+        """``(M, N)`` temperatures for a plan."""
+        return gap_temperatures(plan.gaps, plan.active, self.base_temperature,
+                                self.tau)
+
+    def __call__(self, student_out, mentor_outs: List, plan: MentorPlan,
+                 targets=None) -> Dict[str, Tensor]:
+        """Returns ``{'loss_mentoring': scalar}`` and the ``(M, N)``
+        temperatures used, under ``'temperatures'``."""
+        temperatures = self.temperatures(plan)
+        total = None
+        for m, mentor_out in enumerate(mentor_outs):
+            active = plan.active[m]
+            per_sample = self.divergence(student_out, mentor_out,
+                                         temperatures[m], targets)
+            weighted = plan.weights[m] * temperatures[m]**2 * per_sample
+            # where, not a product: an inactive sample may hold inf or NaN.
+            weighted = torch.where(active, weighted,
+                                   torch.zeros_like(weighted))
+            total = weighted if total is None else total + weighted
+        loss = self.loss_weight * total.mean()
+        return dict(loss_mentoring=loss, temperatures=temperatures)

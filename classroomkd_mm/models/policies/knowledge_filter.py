@@ -1,0 +1,114 @@
+"""Knowledge Filtering (KF): ClassroomKD's per-sample mentor ranking."""
+from typing import Optional, Union
+
+import torch
+from torch import Tensor
+
+from classroomkd_mm.registry import MODELS
+from .mentor_plan import MentorPlan
+from .scores import reduce_to_batch
+
+GRANULARITIES = ('sample', 'batch')
+WEIGHT_NORMS = ('active', 'none')
+
+
+@MODELS.register_module()
+class KnowledgeFilter:
+    """Rank the student and its mentors on each sample, keep the mentors that
+    do at least as well as the student, and measure how far ahead they are.
+
+    With per-sample errors ``e_x(i) >= 0`` for the student ``s`` and mentors
+    ``m = 1..M`` and a score scale ``beta``:
+
+    - score ``p_x(i) = exp(-e_x(i) / beta)``;
+    - weight ``w_m(i) = M * p_m(i) / sum_{x in {s} ∪ mentors} p_x(i)``;
+    - active ``a_m(i) = [p_m(i) >= p_s(i)]``;
+    - gap ``d_m(i) = 1 - p_s(i) / p_m(i)`` where active, else 0;
+    - ``weight_norm='active'`` rescales the active weights of each sample to
+      sum to 1; ``'none'`` (the authors' code) keeps them as they are;
+    - ``granularity='batch'`` (the authors' code) first replaces every
+      network's errors by their batch mean.
+
+    Everything is computed in the log domain (``p_s / p_m = exp(-(e_s - e_m)
+    / beta)``) so that no score underflow makes a 0/0. A mentor with a
+    non-finite error on a sample is inactive there and leaves the weights of
+    the others untouched; a sample whose student error is non-finite carries
+    no signal (e.g. no visible keypoint): no mentor is active on it and its
+    confidence is 1.
+
+    Args:
+        granularity (str): ``'sample'`` (the paper) or ``'batch'``.
+        weight_norm (str): ``'active'`` or ``'none'``.
+        score_scale (float, optional): ``beta``; ``None`` takes the task
+            adapter's default (1 for cross-entropy, the detached student batch
+            mean for heatmaps).
+        confidence_weighting (bool): weight the student's task loss by the
+            detached ``p_s(i)``; ``False`` gives ones.
+    """
+
+    uses_gaps = True
+
+    def __init__(self,
+                 granularity: str = 'sample',
+                 weight_norm: str = 'active',
+                 score_scale: Optional[float] = None,
+                 confidence_weighting: bool = True):
+        if granularity not in GRANULARITIES:
+            raise ValueError(f'KnowledgeFilter: granularity={granularity!r} '
+                             f'is not one of {GRANULARITIES}.')
+        if weight_norm not in WEIGHT_NORMS:
+            raise ValueError(f'KnowledgeFilter: weight_norm={weight_norm!r} '
+                             f'is not one of {WEIGHT_NORMS}.')
+        if score_scale is not None and not score_scale > 0:
+            raise ValueError('KnowledgeFilter: score_scale must be > 0 or '
+                             f'None, got {score_scale!r}.')
+        self.granularity = granularity
+        self.weight_norm = weight_norm
+        self.score_scale = score_scale
+        self.confidence_weighting = confidence_weighting
+
+    def __call__(self,
+                 student_errors: Tensor,
+                 mentor_errors: Tensor,
+                 default_scale: Union[float, Tensor] = 1.0,
+                 **unused) -> MentorPlan:
+        """Args:
+            student_errors (Tensor): ``(N,)`` detached student errors.
+            mentor_errors (Tensor): ``(M, N)`` mentor errors.
+            default_scale: ``beta`` when ``score_scale`` is None.
+        """
+        beta = default_scale if self.score_scale is None else self.score_scale
+        e_s = student_errors.detach().float()
+        e_m = mentor_errors.detach().float()
+        if self.granularity == 'batch':
+            e_s = reduce_to_batch(e_s)
+            e_m = reduce_to_batch(e_m)
+        num_mentors = e_m.shape[0]
+
+        has_signal = torch.isfinite(e_s)
+        usable = torch.isfinite(e_m) & has_signal[None]
+        e_s_safe = torch.where(has_signal, e_s, torch.zeros_like(e_s))
+        e_m_safe = torch.where(usable, e_m, torch.zeros_like(e_m))
+
+        # log p_x = -e_x / beta; unusable mentors get log p = -inf.
+        log_p_s = -e_s_safe / beta
+        log_p_m = torch.where(usable, -e_m_safe / beta,
+                              torch.full_like(e_m_safe, float('-inf')))
+        log_p = torch.cat([log_p_s[None], log_p_m], dim=0)
+        weights = num_mentors * torch.softmax(log_p, dim=0)[1:]
+
+        active = usable & (log_p_m >= log_p_s[None])
+        gaps = torch.where(active, -torch.expm1(log_p_s[None] - log_p_m),
+                           torch.zeros_like(log_p_m))
+        weights = torch.where(active, weights, torch.zeros_like(weights))
+        if self.weight_norm == 'active':
+            total = weights.sum(0, keepdim=True)
+            weights = torch.where(active, weights / total.clamp_min(1e-12),
+                                  torch.zeros_like(weights))
+
+        if self.confidence_weighting:
+            confidence = torch.where(has_signal, torch.exp(log_p_s),
+                                     torch.ones_like(log_p_s))
+        else:
+            confidence = torch.ones_like(log_p_s)
+        return MentorPlan(active, weights, gaps, confidence)

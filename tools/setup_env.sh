@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates .venv at the repository root from the project's own files, if it is missing.
+# Safe to rerun: it does nothing when .venv is complete.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+stamp="$venv/.classroomkd_env_ok"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(cat "$root/requirements/cpu_env.txt" | md5sum)" ]; then
+    exit 0
+fi
+echo "[setup] creating $venv (first run only; several minutes)" >&2
+python3 -m venv "$venv"
+pip="$venv/bin/python -m pip"
+$pip install -q --upgrade pip 'setuptools>=77,<81' wheel
+$pip install -q -r "$root/requirements/cpu_env.txt"
+$pip install -q --no-deps mmpose==1.1.0
+# The registry's xtcocotools wheel targets numpy 1; build it against the installed numpy 2.
+$pip install -q --no-build-isolation --no-binary xtcocotools xtcocotools==1.14.3
+$pip install -q --no-deps -e "$root"
+cat "$root/requirements/cpu_env.txt" | md5sum > "$stamp"
+echo "[setup] environment ready" >&2
