@@ -5,7 +5,7 @@ from .version import __version__
 
 register_safe_checkpoint_loaders()
 
-from . import hooks, models  # noqa: E402,F401
+from . import apis, hooks, models  # noqa: E402,F401
 from .registry import HOOKS, MODELS  # noqa: E402
 
 __all__ = ['HOOKS', 'MODELS', '__version__']
