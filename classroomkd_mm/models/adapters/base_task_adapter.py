@@ -42,6 +42,14 @@ class BaseTaskAdapter:
         where a sample carries no signal."""
         raise NotImplementedError
 
+    def prediction_entropy(self, outputs) -> Tensor:
+        """``(N,)`` entropy of each sample's predicted distribution (used by
+        the ``EntropyWeighted`` policy); non-finite for broken outputs."""
+        raise NotImplementedError(
+            f'{type(self).__name__} does not implement prediction_entropy, '
+            'which the EntropyWeighted (EBKD) policy needs; implement it in '
+            'the adapter or pick another policy.')
+
     def default_score_scale(self, student_errors: Tensor):
         """``beta`` of ``p = exp(-e / beta)`` when the policy names none."""
         return 1.0

@@ -60,6 +60,10 @@ class ClassifierAdapter(BaseTaskAdapter):
     def per_sample_error(self, outputs: Tensor, targets: Tensor) -> Tensor:
         return classification_error(outputs, targets)
 
+    def prediction_entropy(self, outputs: Tensor) -> Tensor:
+        """``H(i) = -sum_c q_ic log q_ic`` with ``q_i = softmax(z_i)``."""
+        return torch.special.entr(torch.softmax(outputs.float(), -1)).sum(-1)
+
     def student_losses(self, student, outputs, data_samples,
                        sample_weights=None) -> Dict[str, Tensor]:
         kwargs = {} if sample_weights is None else dict(

@@ -1,5 +1,6 @@
 """ClassroomDistiller: one student, any number of frozen mentors."""
 import copy
+import difflib
 from typing import Dict, List, Optional
 
 import torch
@@ -14,12 +15,25 @@ from .mentor_builder import build_mentor
 from .preprocessor_check import check_same_normalisation
 
 
-def build_component(cfg: dict):
-    """Build one of our components whatever the config's default scope."""
+def build_component(cfg: dict, role: str = 'component'):
+    """Build one of our components whatever the config's default scope; an
+    unknown ``type`` names the ``role`` (e.g. ``'policy'``) and the closest
+    registered names."""
     cfg = copy.deepcopy(dict(cfg))
-    if '.' not in cfg.get('type', '') and not isinstance(cfg.get('type'),
-                                                          type):
+    name = cfg.get('type')
+    if isinstance(name, str) and '.' not in name:
         cfg.setdefault('_scope_', 'classroomkd_mm')
+        if name not in MODELS.module_dict and MODELS.get(name) is None:
+            known = {k.lower(): k for k in MODELS.module_dict}
+            close = [known[k] for k in difflib.get_close_matches(
+                name.lower(), known, 3)]
+            hint = (f'did you mean {" or ".join(map(repr, close))}?'
+                    if close else 'registered here: ' +
+                    ', '.join(sorted(MODELS.module_dict)) + '.')
+            raise KeyError(
+                f'ClassroomDistiller: unknown {role} type {name!r}; {hint} '
+                '(your own classes need registering in a module listed in '
+                'custom_imports).')
     return MODELS.build(cfg)
 
 
@@ -82,15 +96,15 @@ class ClassroomDistiller(BaseModel):
                 'ClassroomDistiller: no mentors given, the student trains '
                 'alone (NoKD).', logger='current')
 
-        self.policy = build_component(policy)
+        self.policy = build_component(policy, 'policy')
         mentoring = dict(mentoring)
         if mentoring.get('divergence') is None:
             mentoring['divergence'] = self.adapter.default_divergence
-        self.mentoring = build_component(mentoring)
+        self.mentoring = build_component(mentoring, 'mentoring')
 
     def _build_adapter(self, adapter_cfg):
         if adapter_cfg is not None:
-            adapter = build_component(adapter_cfg)
+            adapter = build_component(adapter_cfg, 'adapter')
             if not adapter.supports(self.student):
                 raise ValueError(
                     f'{type(adapter).__name__} does not support the student '

@@ -23,6 +23,16 @@ def gap_temperatures(gaps: Optional[Tensor], active: Tensor,
     return temperatures
 
 
+def _zero_samples(outputs, keep: Tensor):
+    """Outputs (a tensor or a tuple of tensors) with the samples outside
+    ``keep`` zeroed: an inf or NaN there would make a NaN gradient even
+    through a ``torch.where`` that drops it."""
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(_zero_samples(o, keep) for o in outputs)
+    mask = keep.view(-1, *([1] * (outputs.ndim - 1)))
+    return torch.where(mask, outputs, torch.zeros_like(outputs))
+
+
 @MODELS.register_module()
 class MentoringLoss:
     """``L_distill = lambda * mean_i[ sum_m a_m(i) * w_m(i) * T_m(i)^2 *
@@ -66,7 +76,8 @@ class MentoringLoss:
         total = None
         for m, mentor_out in enumerate(mentor_outs):
             active = plan.active[m]
-            per_sample = self.divergence(student_out, mentor_out,
+            per_sample = self.divergence(student_out,
+                                         _zero_samples(mentor_out, active),
                                          temperatures[m], targets)
             weighted = plan.weights[m] * temperatures[m]**2 * per_sample
             # where, not a product: an inactive sample may hold inf or NaN.

@@ -1,10 +1,11 @@
 """Knowledge Filtering (KF): ClassroomKD's per-sample mentor ranking."""
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from .base_policy import check_errors, usable_pairs
 from .mentor_plan import MentorPlan
 from .scores import reduce_to_batch
 
@@ -67,6 +68,17 @@ class KnowledgeFilter:
         self.score_scale = score_scale
         self.confidence_weighting = confidence_weighting
 
+    def prepared_errors(self, student_errors: Tensor,
+                        mentor_errors: Tensor) -> Tuple[Tensor, Tensor]:
+        """Checked, detached float errors, reduced to their batch means for
+        ``granularity='batch'``."""
+        e_s, e_m = check_errors(type(self).__name__, student_errors,
+                                mentor_errors)
+        if self.granularity == 'batch':
+            e_s = reduce_to_batch(e_s)
+            e_m = reduce_to_batch(e_m)
+        return e_s, e_m
+
     def __call__(self,
                  student_errors: Tensor,
                  mentor_errors: Tensor,
@@ -78,15 +90,11 @@ class KnowledgeFilter:
             default_scale: ``beta`` when ``score_scale`` is None.
         """
         beta = default_scale if self.score_scale is None else self.score_scale
-        e_s = student_errors.detach().float()
-        e_m = mentor_errors.detach().float()
-        if self.granularity == 'batch':
-            e_s = reduce_to_batch(e_s)
-            e_m = reduce_to_batch(e_m)
+        e_s, e_m = self.prepared_errors(student_errors, mentor_errors)
         num_mentors = e_m.shape[0]
 
         has_signal = torch.isfinite(e_s)
-        usable = torch.isfinite(e_m) & has_signal[None]
+        usable = usable_pairs(e_s, e_m)
         e_s_safe = torch.where(has_signal, e_s, torch.zeros_like(e_s))
         e_m_safe = torch.where(usable, e_m, torch.zeros_like(e_m))
 

@@ -1,0 +1,53 @@
+"""KD (Hinton et al. 2015): one mentor, fixed temperature."""
+import torch
+from torch import Tensor
+
+from classroomkd_mm.registry import MODELS
+from .base_policy import BasePolicy, check_count
+
+
+@MODELS.register_module()
+class SingleMentorKD(BasePolicy):
+    """Classic knowledge distillation from one chosen mentor ``k``:
+
+    ``a_m(i) = [m = k]``, ``w_k(i) = alpha``, fixed ``T`` (the mentoring
+    loss's ``base_temperature``), so the distillation term is
+    ``lambda * alpha * T^2 * mean_i KL(softmax(z_k / T) || softmax(z_s / T))``.
+
+    The mentor is chosen explicitly, by its position in the distiller's
+    ``mentors`` dict (``0`` is the first). To distil from the best mentor,
+    list only that one (the others would run for nothing). A sample where the
+    chosen mentor's error is not finite gets no distillation.
+
+    Args:
+        mentor_index (int): position of the mentor in ``mentors``.
+        alpha (float): weight of the distillation term.
+        task_weight (float): weight of the student's task loss; ``1 - alpha``
+            gives Hinton's ``(1 - alpha) * CE + alpha * T^2 * KL``.
+    """
+
+    def __init__(self,
+                 mentor_index: int = 0,
+                 alpha: float = 1.0,
+                 task_weight: float = 1.0):
+        super().__init__(task_weight)
+        if not alpha >= 0:
+            raise ValueError(f'SingleMentorKD: alpha must be >= 0, got '
+                             f'{alpha!r}.')
+        self.mentor_index = check_count(
+            'SingleMentorKD', 'mentor_index', mentor_index,
+            'the position of the mentor in the `mentors` dict')
+        self.alpha = float(alpha)
+
+    def select(self, student_errors: Tensor, mentor_errors: Tensor,
+               usable: Tensor, default_scale, **context):
+        num_mentors = mentor_errors.shape[0]
+        if self.mentor_index >= num_mentors:
+            raise ValueError(
+                f'SingleMentorKD: mentor_index={self.mentor_index} but the '
+                f'distiller has {num_mentors} mentor(s), indices 0..'
+                f'{num_mentors - 1} in the order of its `mentors` dict; fix '
+                'mentor_index or add the mentor.')
+        chosen = torch.zeros_like(usable)
+        chosen[self.mentor_index] = True
+        return chosen, torch.full_like(mentor_errors, self.alpha)
