@@ -1,0 +1,182 @@
+"""Training and evaluating through MMEngine's Runner, with results cached on
+disk so that an interrupted benchmark resumes where it stopped."""
+import copy
+import json
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+from .diagnostics_recorder import DiagnosticsRecorder
+from .snapshot_exporter import SnapshotExporter, snapshot_path
+from .spec import BenchmarkSpec
+
+DISTILLER = 'classroomkd_mm.ClassroomDistiller'
+
+
+def read_json(path: str) -> Optional[dict]:
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_json(path: str, data) -> None:
+    """Write atomically: a half-written file never looks like a result."""
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
+        json.dump(data, f, indent=1)
+    os.replace(path + '.tmp', path)
+
+
+def run_config(cfg: Config, work_dir: str, seed: int, train: bool = True,
+               load_from: Optional[str] = None, hooks=()) -> dict:
+    """Train and test one config (or only test the weights ``load_from``);
+    returns the test metrics. A run always starts from scratch: MMEngine's
+    full checkpoints hold a message hub that the safe loader refuses, so the
+    benchmark resumes per finished run, not within one."""
+    from mmengine.runner import Runner
+    cfg = copy.deepcopy(cfg)
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed)
+    cfg.log_level = 'WARNING'
+    cfg.experiment_name = f'{osp.basename(work_dir)}_{time.time_ns()}'
+    cfg.resume = False
+    cfg.load_from = None if train else load_from
+    runner = Runner.from_cfg(cfg)
+    for hook in hooks:
+        runner.register_hook(hook)
+    if train:
+        runner.train()
+    return {k: float(v) for k, v in runner.test().items()}
+
+
+def _with_options(path: str, options: Optional[dict]) -> Config:
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
+
+
+# ---- the classroom -------------------------------------------------------
+def classroom_dir(spec: BenchmarkSpec) -> str:
+    return osp.join(spec.work_dir, 'classroom')
+
+
+def mentor_checkpoint(spec: BenchmarkSpec, mentor: str) -> str:
+    m = spec.mentors[mentor]
+    return snapshot_path(osp.join(classroom_dir(spec), m['training']),
+                         m['epoch'])
+
+
+def training_config(spec: BenchmarkSpec, training: str) -> str:
+    """The config file of a mentor training: the spec's file, or, when the
+    spec adds ``options``, that file with the options merged, written once
+    into the classroom dir (mentors are rebuilt from it)."""
+    settings = spec.trainings[training]
+    if not settings.get('options'):
+        return settings['config']
+    path = osp.join(classroom_dir(spec), training, 'mentor_config.py')
+    if not osp.isfile(path):
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        _with_options(settings['config'], settings['options']).dump(path)
+    return path
+
+
+def train_classroom(spec: BenchmarkSpec, progress=print) -> Dict[str, float]:
+    """Train every mentor training once (kept on disk: a second call skips
+    it), evaluate every snapshot of the classroom with the host metric once,
+    and return ``{mentor: metric}``."""
+    for training, settings in spec.trainings.items():
+        epochs = [m['epoch'] for m in spec.mentors.values()
+                  if m['training'] == training]
+        work_dir = osp.join(classroom_dir(spec), training)
+        needed = [snapshot_path(work_dir, e) for e in epochs]
+        if all(osp.isfile(p) for p in needed):
+            continue
+        progress(f'training mentor {training!r}')
+        cfg = Config.fromfile(training_config(spec, training))
+        run_config(cfg, work_dir, settings.get('seed', 0),
+                   hooks=[SnapshotExporter(epochs)])
+        missing = [p for p in needed if not osp.isfile(p)]
+        if missing:
+            raise RuntimeError(
+                f'Mentor training {training!r} finished without {missing}; '
+                'is the snapshot epoch beyond its max_epochs?')
+
+    scores_path = osp.join(classroom_dir(spec), 'scores.json')
+    scores = read_json(scores_path) or {}
+    for mentor, settings in spec.mentors.items():
+        key = f'{mentor}:{mentor_checkpoint(spec, mentor)}'
+        if key in scores:
+            continue
+        progress(f'evaluating mentor {mentor!r}')
+        cfg = Config.fromfile(training_config(spec, settings['training']))
+        metrics = run_config(cfg, osp.join(classroom_dir(spec), '_eval'),
+                             0, train=False,
+                             load_from=mentor_checkpoint(spec, mentor))
+        scores[key] = metrics
+        write_json(scores_path, scores)
+    return {m: scores[f'{m}:{mentor_checkpoint(spec, m)}'][spec.metric]
+            for m in spec.mentors}
+
+
+# ---- one method, one seed ------------------------------------------------
+def method_config(spec: BenchmarkSpec, method: str,
+                  mentors: List[str]) -> Config:
+    """The student config turned into a ClassroomDistiller config."""
+    settings = spec.methods[method]
+    cfg = _with_options(spec.student, spec.student_options)
+    cfg.merge_from_dict(settings.get('options') or {})
+    student = cfg.model
+    mentor_cfgs = {}
+    for name in mentors:
+        mentor_cfgs[name] = dict(
+            config=training_config(spec, spec.mentors[name]['training']),
+            checkpoint=mentor_checkpoint(spec, name))
+    model = dict(type=DISTILLER, student=student, mentors=mentor_cfgs)
+    if mentors:
+        model['policy'] = settings.get('policy',
+                                       dict(type='KnowledgeFilter'))
+        model['mentoring'] = dict(type='MentoringLoss',
+                                  **settings.get('mentoring', {}))
+    cfg.model = model
+    cfg.custom_imports = dict(imports=['classroomkd_mm'],
+                              allow_failed_imports=False)
+    return cfg
+
+
+def run_path(spec: BenchmarkSpec, method: str, seed: int) -> str:
+    return osp.join(spec.work_dir, 'runs', method, f'seed_{seed}')
+
+
+def run_method(spec: BenchmarkSpec, method: str, seed: int,
+               mentor_scores: Dict[str, float]) -> dict:
+    """Distil the student with one method and seed, or read the result of a
+    run that finished before."""
+    work_dir = run_path(spec, method, seed)
+    result_path = osp.join(work_dir, 'result.json')
+    done = read_json(result_path)
+    if done is not None:
+        return done
+    mentors = spec.method_mentors(method, mentor_scores)
+    cfg = method_config(spec, method, mentors)
+    recorder = DiagnosticsRecorder()
+    start = time.time()
+    metrics = run_config(cfg, work_dir, seed, hooks=[recorder])
+    result = dict(
+        method=method,
+        group=spec.methods[method].get('group', 'main'),
+        seed=seed,
+        mentors=mentors,
+        policy=cfg.model.get('policy'),
+        mentoring=cfg.model.get('mentoring'),
+        metric=spec.metric,
+        score=metrics[spec.metric],
+        metrics=metrics,
+        diagnostics=recorder.as_dict(),
+        seconds=round(time.time() - start, 1))
+    write_json(result_path, result)
+    return result

@@ -1,0 +1,110 @@
+"""A benchmark spec: what to train, which methods to compare, which seeds.
+
+A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
+
+    name = 'digits'                       # names the work dir and the report
+    work_dir = 'work_dirs/benchmarks/digits'
+    prepare_data = dict(func='pkg.module:function', kwargs=dict(...))  # opt.
+    student = '<student config>'          # the host's own config
+    metric = 'accuracy/top1'              # key of the host metric to report
+    trainings = dict(                     # mentor trainings, each run once
+        r18c16=dict(config='<mentor config>', seed=0, options={}))
+    mentors = dict(                       # the classroom: snapshots
+        strong=dict(training='r18c16', epoch=10))
+    methods = dict(                       # method -> distiller settings
+        nokd=dict(mentors=[]),
+        kd=dict(mentors='best', policy=dict(type='SingleMentorKD'),
+                mentoring=dict(base_temperature=4.0)),
+        classroomkd=dict(mentors='all', policy=dict(type='KnowledgeFilter'),
+                         mentoring=dict(tau=4.0), group='main'))
+    seeds = [0, 1, 2, 3, 4]
+    student_options = dict(...)           # cfg options for every student run
+
+``mentors`` of a method is a list of classroom names, ``'all'`` or
+``'best'`` (the snapshot with the highest ``metric``). ``group`` puts
+methods into separate tables (ablations); default ``'main'``.
+"""
+import importlib
+from dataclasses import dataclass, field
+from typing import Dict, List, Union
+
+from mmengine.config import Config
+
+REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'methods',
+            'seeds')
+METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'group', 'options'}
+
+
+@dataclass
+class BenchmarkSpec:
+    name: str
+    student: str
+    metric: str
+    trainings: Dict[str, dict]
+    mentors: Dict[str, dict]
+    methods: Dict[str, dict]
+    seeds: List[int]
+    work_dir: str
+    prepare_data: dict = None
+    student_options: dict = field(default_factory=dict)
+    source: str = None
+
+    def method_mentors(self, method: str,
+                       mentor_scores: Dict[str, float]) -> List[str]:
+        """The classroom names a method distils from."""
+        chosen: Union[str, List[str]] = self.methods[method].get(
+            'mentors', 'all')
+        if chosen == 'all':
+            return list(self.mentors)
+        if chosen == 'best':
+            return [max(self.mentors, key=lambda m: mentor_scores[m])]
+        return list(chosen)
+
+    def run_prepare_data(self):
+        if not self.prepare_data:
+            return None
+        module, _, func = self.prepare_data['func'].partition(':')
+        return getattr(importlib.import_module(module),
+                       func)(**self.prepare_data.get('kwargs', {}))
+
+
+def _fail(source, message):
+    raise ValueError(f'Benchmark spec {source}: {message}')
+
+
+def load_spec(path: str, **overrides) -> BenchmarkSpec:
+    """Read and check a spec file; ``overrides`` (e.g. ``seeds``) win."""
+    cfg = Config.fromfile(path).to_dict()
+    cfg.update({k: v for k, v in overrides.items() if v is not None})
+    missing = [k for k in REQUIRED if k not in cfg]
+    if missing:
+        _fail(path, f'missing {missing}; see classroomkd_mm/benchmark/'
+              'spec.py for the format.')
+    for name, mentor in cfg['mentors'].items():
+        if mentor.get('training') not in cfg['trainings']:
+            _fail(path, f'mentor {name!r} names training '
+                  f'{mentor.get("training")!r}, which is not in trainings '
+                  f'{sorted(cfg["trainings"])}.')
+        if not isinstance(mentor.get('epoch'), int):
+            _fail(path, f'mentor {name!r} needs an int `epoch` (the '
+                  'snapshot of its training to use).')
+    for method, settings in cfg['methods'].items():
+        unknown = set(settings) - METHOD_KEYS
+        if unknown:
+            _fail(path, f'method {method!r} has unknown keys '
+                  f'{sorted(unknown)}; allowed: {sorted(METHOD_KEYS)}.')
+        chosen = settings.get('mentors', 'all')
+        if isinstance(chosen, str):
+            if chosen not in ('all', 'best'):
+                _fail(path, f'method {method!r}: mentors={chosen!r} must be '
+                      "a list of classroom names, 'all' or 'best'.")
+        else:
+            bad = [m for m in chosen if m not in cfg['mentors']]
+            if bad:
+                _fail(path, f'method {method!r} names mentors {bad} that '
+                      f'are not in the classroom {sorted(cfg["mentors"])}.')
+    known = {f.name for f in BenchmarkSpec.__dataclass_fields__.values()}
+    extra = {k: v for k, v in cfg.items() if k in known}
+    extra.setdefault('work_dir', f'work_dirs/benchmarks/{cfg["name"]}')
+    extra['seeds'] = [int(s) for s in extra['seeds']]
+    return BenchmarkSpec(source=path, **extra)
