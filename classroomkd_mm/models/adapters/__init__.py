@@ -1,8 +1,12 @@
 from .base_task_adapter import BaseTaskAdapter
 from .classifier_adapter import ClassifierAdapter, classification_error
+from .heatmap_adapter import HeatmapAdapter, HeatmapTargets, heatmap_error
+from .simcc_adapter import SimCCAdapter, SimCCTargets, simcc_error
 
 #: adapters tried, in order, when a distiller config names none.
 AUTO_ADAPTERS = ('ClassifierAdapter', 'HeatmapAdapter', 'SimCCAdapter')
 
 __all__ = ['AUTO_ADAPTERS', 'BaseTaskAdapter', 'ClassifierAdapter',
-           'classification_error']
+           'HeatmapAdapter', 'HeatmapTargets', 'SimCCAdapter',
+           'SimCCTargets', 'classification_error', 'heatmap_error',
+           'simcc_error']

@@ -22,6 +22,11 @@ class BaseTaskAdapter:
         """Whether this adapter knows how to handle ``model``."""
         raise NotImplementedError
 
+    def bind(self, student: nn.Module):
+        """Called once by the distiller with the built student, before any
+        other method; adapters whose error is the student head's own loss
+        (SimCC) keep what they need from it."""
+
     def output_signature(self, model: nn.Module) -> Dict[str, object]:
         """What must agree between mentors and student (e.g. the number of
         classes), read from the built model."""

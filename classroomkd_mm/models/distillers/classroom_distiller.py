@@ -82,6 +82,7 @@ class ClassroomDistiller(BaseModel):
                 'set it in the student config, not on the distiller.')
         self.data_preprocessor = self.student.data_preprocessor
         self.adapter = self._build_adapter(adapter)
+        self.adapter.bind(self.student)
 
         self.mentors = nn.ModuleDict()
         for name, mentor_cfg in (mentors or {}).items():

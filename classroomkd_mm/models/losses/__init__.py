@@ -1,5 +1,13 @@
+from .heatmap_kl_divergence import (HeatmapKLDivergence, HeatmapMSEDivergence,
+                                    heatmap_kl_divergence,
+                                    heatmap_mse_divergence)
+from .keypoint_weighting import visible_keypoint_mean
 from .logit_kl_divergence import LogitKLDivergence, logit_kl_divergence
 from .mentoring_loss import MentoringLoss, gap_temperatures
+from .simcc_kl_divergence import SimCCKLDivergence, simcc_kl_divergence
 
-__all__ = ['LogitKLDivergence', 'MentoringLoss', 'gap_temperatures',
-           'logit_kl_divergence']
+__all__ = ['HeatmapKLDivergence', 'HeatmapMSEDivergence',
+           'LogitKLDivergence', 'MentoringLoss', 'SimCCKLDivergence',
+           'gap_temperatures', 'heatmap_kl_divergence',
+           'heatmap_mse_divergence', 'logit_kl_divergence',
+           'simcc_kl_divergence', 'visible_keypoint_mean']
