@@ -38,7 +38,23 @@ def _numpy_globals():
     return names
 
 
-CHECKPOINT_SAFE_GLOBALS = tuple([HistoryBuffer] + _numpy_globals())
+def history_buffer_statistic(owner, name):
+    """Stands in for ``builtins.getattr`` while unpickling: MMEngine's
+    ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Only those lookups are allowed; a
+    general ``getattr`` would let a checkpoint reach arbitrary attributes."""
+    allowed = {'min', 'max', 'current', 'mean'}
+    allowed |= set(getattr(HistoryBuffer, '_statistics_methods', {}))
+    if owner is HistoryBuffer and name in allowed:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({owner!r}, {name!r}), which is not a '
+        'HistoryBuffer statistic')
+
+
+CHECKPOINT_SAFE_GLOBALS = tuple(
+    [HistoryBuffer, (history_buffer_statistic, 'builtins.getattr')] +
+    _numpy_globals())
 
 
 def torch_load_safely(file, map_location=None):

@@ -63,7 +63,10 @@ class ClassroomDistiller(BaseModel):
             ``base_temperature``, ``loss_weight``, ``divergence``).
         adapter (dict, optional): task adapter; chosen from the student's
             head when None.
-        data_preprocessor: ignored when None; the student's own is used.
+        data_preprocessor (dict, optional): the config's top-level data
+            preprocessor (the Runner passes it); used as the student's when
+            the student config has none. The student's preprocessor is the
+            distiller's: mentors see the student's preprocessed batch.
     """
 
     def __init__(self,
@@ -75,11 +78,12 @@ class ClassroomDistiller(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
-        self.student = MODELS.build(student)
+        student = copy.deepcopy(dict(student))
         if data_preprocessor is not None:
-            raise ValueError(
-                'ClassroomDistiller uses the student\'s data_preprocessor: '
-                'set it in the student config, not on the distiller.')
+            # The Runner passes the config's top-level `data_preprocessor`
+            # here; it is the student's unless the student names its own.
+            student.setdefault('data_preprocessor', data_preprocessor)
+        self.student = MODELS.build(student)
         self.data_preprocessor = self.student.data_preprocessor
         self.adapter = self._build_adapter(adapter)
         self.adapter.bind(self.student)

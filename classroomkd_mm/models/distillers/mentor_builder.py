@@ -6,9 +6,10 @@ from typing import Optional
 import torch.nn as nn
 from mmengine.config import Config, ConfigDict
 
+from mmengine.runner.checkpoint import CheckpointLoader
+
 from classroomkd_mm.registry import MODELS
 from classroomkd_mm.utils.safe_checkpoint import load_local_checkpoint
-from mmengine.runner.checkpoint import CheckpointLoader
 
 _MAX_KEYS_SHOWN = 8
 
@@ -36,6 +37,11 @@ def mentor_model_config(name: str, mentor_cfg: dict) -> dict:
         return copy.deepcopy(dict(mentor_cfg['model']))
     cfg = Config.fromfile(mentor_cfg['config'])
     model_cfg = cfg.model.to_dict()
+    if cfg.get('data_preprocessor') is not None:
+        # As the Runner does: the config's top-level preprocessor is the
+        # model's unless the model names its own.
+        model_cfg.setdefault('data_preprocessor',
+                             cfg.data_preprocessor.to_dict())
     if cfg.get('default_scope') and '_scope_' not in model_cfg:
         model_cfg['_scope_'] = cfg.default_scope
     return model_cfg

@@ -1,0 +1,20 @@
+# ResNet-18 (CIFAR stem) on 32x32 grayscale digits; `base_channels` sets the
+# width (16 -> ~0.7M parameters, 8 -> ~0.18M).
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(
+        type='ResNet_CIFAR',
+        depth=18,
+        in_channels=1,
+        stem_channels=16,
+        base_channels=16,
+        num_stages=4,
+        out_indices=(3, ),
+    ),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=128,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+    ))
