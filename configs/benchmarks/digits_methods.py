@@ -9,13 +9,13 @@ prepare_data = dict(
     kwargs=dict(root='data/generated/digits'))
 
 _configs = 'configs/classification/digits'
-student = f'{_configs}/lenet5_1xb64-20e_digits.py'
+student = f'{_configs}/lenet5_1xb32-20e_digits.py'
 metric = 'accuracy/top1'
 seeds = [0, 1, 2, 3, 4]
 
 trainings = dict(
-    r18c16=dict(config=f'{_configs}/resnet18-c16_1xb64-10e_digits.py', seed=0),
-    r18c8=dict(config=f'{_configs}/resnet18-c8_1xb64-10e_digits.py', seed=0),
+    r18c16=dict(config=f'{_configs}/resnet18-c16_1xb32-10e_digits.py', seed=0),
+    r18c8=dict(config=f'{_configs}/resnet18-c8_1xb32-10e_digits.py', seed=0),
 )
 mentors = dict(
     r18c16=dict(training='r18c16', epoch=10),

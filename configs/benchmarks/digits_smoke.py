@@ -1,0 +1,20 @@
+# A two-minute check of the benchmark machinery (not a benchmark): the digits
+# spec with LeNet-5 mentors trained for 2 epochs, 1-epoch students, 2 seeds.
+#   python tools/benchmark_methods.py configs/benchmarks/digits_smoke.py \
+#       --methods nokd kd classroomkd kf_only classroomkd_weak
+_base_ = ['./digits_methods.py']
+name = 'digits_smoke'
+work_dir = 'work_dirs/benchmarks/digits_smoke'
+seeds = [0, 1]
+_short = {'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
+          'param_scheduler.T_max': 1}
+student_options = _short
+_lenet = 'configs/classification/digits/lenet5_1xb32-20e_digits.py'
+_mentor = {'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
+           'param_scheduler.T_max': 2}
+trainings = dict(
+    r18c16=dict(_delete_=True, config=_lenet, seed=0, options=_mentor),
+    r18c8=dict(_delete_=True, config=_lenet, seed=1, options=_mentor),
+)
+mentors = dict(r18c16=dict(epoch=2), r18c8=dict(epoch=2),
+               r18c8_e2=dict(epoch=1), r18c16_e1=dict(epoch=1))
