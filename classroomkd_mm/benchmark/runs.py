@@ -33,17 +33,16 @@ def write_json(path: str, data) -> None:
 
 def run_config(cfg: Config, work_dir: str, seed: int, train: bool = True,
                load_from: Optional[str] = None, hooks=()) -> dict:
-    """Train and test one config (or only test the weights ``load_from``);
-    returns the test metrics. A run always starts from scratch: MMEngine's
-    full checkpoints hold a message hub that the safe loader refuses, so the
-    benchmark resumes per finished run, not within one."""
+    """Train (resuming from the last checkpoint in ``work_dir``, if an
+    earlier call was interrupted) and test one config, or only test the
+    weights ``load_from``; returns the test metrics."""
     from mmengine.runner import Runner
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
     cfg.experiment_name = f'{osp.basename(work_dir)}_{time.time_ns()}'
-    cfg.resume = False
+    cfg.resume = train
     cfg.load_from = None if train else load_from
     runner = Runner.from_cfg(cfg)
     for hook in hooks:
