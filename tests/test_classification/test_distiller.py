@@ -1,0 +1,232 @@
+"""ClassroomDistiller with tiny real mmpretrain classifiers."""
+import copy
+
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+from mmengine.registry import init_default_scope
+from mmpretrain.structures import DataSample
+
+from classroomkd_mm.registry import MODELS
+from tiny_classifiers import (NUM_CLASSES, classifier_cfg, distiller_cfg,
+                               save_checkpoint)
+
+
+@pytest.fixture(autouse=True)
+def scope():
+    init_default_scope('mmpretrain')
+
+
+def batch(n=6, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (n, 3, 16, 16), generator=g).float()
+    samples = [DataSample().set_gt_label(i % NUM_CLASSES) for i in range(n)]
+    return dict(inputs=list(images), data_samples=samples)
+
+
+def build(cfg):
+    return MODELS.build(cfg)
+
+
+def test_loss_keys_and_diagnostics(tmp_path):
+    model = build(distiller_cfg(tmp_path))
+    data = model.data_preprocessor(batch(), training=True)
+    losses = model(**data, mode='loss')
+    assert {'student.loss', 'distill.loss_mentoring',
+            'classroom.m0.active_rate', 'classroom.m1.active_rate',
+            'classroom.student_confidence'} <= set(losses)
+    assert all('loss' not in k for k in losses if k.startswith('classroom'))
+    for key, value in losses.items():
+        assert torch.isfinite(value).all(), key
+
+
+def test_gradients_reach_student_only_and_mentors_frozen(tmp_path):
+    model = build(distiller_cfg(tmp_path))
+    mentor_before = copy.deepcopy(model.mentors.state_dict())
+    student_before = copy.deepcopy(model.student.state_dict())
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
+    model.train()
+    for seed in range(3):
+        model.train_step(batch(seed=seed), optim)
+    assert not model.mentors.training
+    assert all(not m.training for m in model.mentors.modules())
+    assert all(not p.requires_grad for p in model.mentors.parameters())
+    assert all(p.grad is None for p in model.mentors.parameters())
+    for key, value in model.mentors.state_dict().items():
+        # BN running statistics too: mentors stay in eval mode.
+        assert torch.equal(value, mentor_before[key]), key
+    changed = [k for k, v in model.student.state_dict().items()
+               if not torch.equal(v, student_before[k])]
+    assert any('backbone' in k for k in changed)
+    assert any(k.startswith('head.') for k in changed)
+
+
+def test_mentors_stay_in_eval_after_train_calls(tmp_path):
+    model = build(distiller_cfg(tmp_path))
+    model.train()
+    model.eval()
+    model.train(True)
+    assert model.student.training
+    assert not any(m.training for m in model.mentors.modules())
+
+
+def test_predict_and_tensor_match_bare_student(tmp_path):
+    model = build(distiller_cfg(tmp_path))
+    model.eval()
+    bare = build(classifier_cfg(4))
+    bare.load_state_dict(model.student.state_dict())
+    bare.eval()
+    data = batch()
+    with torch.no_grad():
+        ours = model.test_step(data)
+        theirs = bare.test_step(data)
+        packed = model.data_preprocessor(data)
+        assert torch.equal(model(**packed, mode='tensor'),
+                           bare(**packed, mode='tensor'))
+    for a, b in zip(ours, theirs):
+        assert torch.equal(a.pred_score, b.pred_score)
+        assert torch.equal(a.pred_label, b.pred_label)
+
+
+def test_task_loss_is_confidence_weighted_per_sample(tmp_path):
+    model = build(distiller_cfg(tmp_path))
+    data = model.data_preprocessor(batch(), training=True)
+    losses = model(**data, mode='loss')
+    logits = model.adapter.forward(model.student, data['inputs'])
+    labels = torch.tensor([s.gt_label.item() for s in data['data_samples']])
+    ce = torch.nn.functional.cross_entropy(logits, labels, reduction='none')
+    expected = (torch.exp(-ce) * ce).mean()
+    torch.testing.assert_close(losses['student.loss'], expected)
+
+
+def test_soft_labels_from_batch_mixup(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    augments = dict(augments=dict(type='Mixup', alpha=1.0))
+    cfg['student']['data_preprocessor'].update(batch_augments=augments)
+    for mentor in cfg['mentors'].values():
+        mentor['model']['data_preprocessor'].update(batch_augments=augments)
+    model = build(cfg)
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    model.train()
+    data = model.data_preprocessor(batch(), training=True)
+    assert 'gt_score' in data['data_samples'][0]
+    log_vars = model.train_step(batch(), optim)
+    assert torch.isfinite(log_vars['loss'])
+
+
+def test_no_mentors_is_nokd(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    cfg['mentors'] = {}
+    model = build(cfg)
+    data = model.data_preprocessor(batch(), training=True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'student.loss'}
+    expected = model.student(**data, mode='loss')['loss']
+    torch.testing.assert_close(losses['student.loss'], expected)
+
+
+def test_nan_mentor_is_inactive_and_loss_finite(tmp_path):
+    model = build(distiller_cfg(tmp_path))
+    data = model.data_preprocessor(batch(), training=True)
+    broken = model.mentors['m0']
+
+    def nan_head(feats, _orig=broken.head.forward):
+        out = _orig(feats).clone()
+        out[::2] = float('nan')
+        out[1, 0] = float('inf')
+        return out
+
+    broken.head.forward = nan_head
+    losses = model(**data, mode='loss')
+    assert losses['classroom.m0.active_rate'] <= 3 / 6 - 1 / 6 + 1e-6
+    total = sum(v for k, v in losses.items() if 'loss' in k)
+    assert torch.isfinite(total)
+    total.backward()
+    assert all(torch.isfinite(p.grad).all()
+               for p in model.student.parameters() if p.grad is not None)
+
+
+# ---- build-time validation ---------------------------------------------
+def test_mismatched_num_classes(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    path = str(tmp_path / 'ten.pth')
+    save_checkpoint(classifier_cfg(8, num_classes=10), path)
+    cfg['mentors']['m0'] = dict(
+        model=classifier_cfg(8, num_classes=10), checkpoint=path)
+    with pytest.raises(ValueError, match=r"'m0' predicts num_classes=10 but "
+                       r'the student predicts num_classes=4'):
+        build(cfg)
+
+
+def test_missing_checkpoint(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    cfg['mentors']['m1']['checkpoint'] = str(tmp_path / 'nope.pth')
+    with pytest.raises(FileNotFoundError, match=r"Mentor 'm1'.*does not "
+                       r'exist.*Train the mentor first'):
+        build(cfg)
+
+
+def test_no_checkpoint(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    del cfg['mentors']['m1']['checkpoint']
+    with pytest.raises(ValueError, match=r"Mentor 'm1' has no `checkpoint`"):
+        build(cfg)
+
+
+def test_checkpoint_of_another_model_names_keys(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    wrong = str(tmp_path / 'wrong.pth')
+    model = save_checkpoint(classifier_cfg(8), wrong)
+    state = model.state_dict()
+    state['head.extra.weight'] = torch.zeros(1)
+    del state['head.fc.bias']
+    torch.save(dict(state_dict=state), wrong)
+    cfg['mentors']['m0']['checkpoint'] = wrong
+    with pytest.raises(ValueError) as info:
+        build(cfg)
+    message = str(info.value)
+    assert 'does not match its model' in message
+    assert 'head.fc.bias' in message and 'head.extra.weight' in message
+
+
+def test_checkpoint_shape_mismatch(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    cfg['mentors']['m0']['checkpoint'] = cfg['mentors']['m1']['checkpoint']
+    with pytest.raises(RuntimeError, match='size mismatch'):
+        build(cfg)
+
+
+def test_different_normalisation(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    other = dict(cfg['mentors']['m0']['model']['data_preprocessor'])
+    other.update(mean=[0.0, 0.0, 0.0], std=[1.0, 1.0, 1.0])
+    cfg['mentors']['m0']['model']['data_preprocessor'] = other
+    with pytest.raises(ValueError, match=r"Mentor 'm0'.*normalis"):
+        build(cfg)
+
+
+def test_unsupported_student_head(tmp_path):
+    cfg = distiller_cfg(tmp_path)
+    cfg['student'] = dict(
+        type='ImageClassifier',
+        _scope_='mmpretrain',
+        backbone=dict(type='LeNet5'),
+        data_preprocessor=dict(type='ClsDataPreprocessor'))
+    with pytest.raises(ValueError, match='unsupported student'):
+        build(cfg)
+
+
+def test_distiller_checkpoint_as_mentor(tmp_path):
+    """A full ClassroomDistiller checkpoint (student.* keys) can be a mentor."""
+    first = build(distiller_cfg(tmp_path))
+    path = str(tmp_path / 'distilled.pth')
+    torch.save(dict(state_dict={
+        k: v for k, v in first.state_dict().items()
+        if k.startswith('student.')}), path)
+    cfg = distiller_cfg(tmp_path)
+    cfg['mentors']['distilled'] = dict(model=classifier_cfg(4),
+                                       checkpoint=path)
+    second = build(cfg)
+    for key, value in first.student.state_dict().items():
+        assert torch.equal(second.mentors['distilled'].state_dict()[key],
+                           value)
