@@ -29,11 +29,13 @@ def test_getattr_is_only_allowed_for_history_buffer_statistics(tmp_path):
     class Sneaky:
 
         def __reduce__(self):
-            return (getattr, (Payload, '__reduce__'))
+            from mmengine.logging import HistoryBuffer
+            return (getattr, (HistoryBuffer, '__init__'))
 
     path = str(tmp_path / 'getattr.pth')
     torch.save(dict(x=Sneaky()), path)
-    with pytest.raises(UnsafeCheckpointError):
+    with pytest.raises(UnsafeCheckpointError, match='not a HistoryBuffer '
+                       'statistic'):
         torch_load_safely(path)
 
 

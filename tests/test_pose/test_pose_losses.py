@@ -187,3 +187,13 @@ def _gts(adapter, out, samples):
     if isinstance(t, HeatmapTargets):
         return t.heatmaps, t.keypoint_weights
     return (t.x_labels, t.y_labels), t.keypoint_weights
+
+
+def test_prediction_entropy_for_ebkd():
+    flat = torch.zeros(2, 3, 4, 4)
+    assert HeatmapAdapter().prediction_entropy(flat) == pytest.approx(
+        [math.log(16)] * 2)
+    adapter = SimCCAdapter()
+    assert adapter.prediction_entropy(
+        (torch.zeros(2, 3, 8), torch.zeros(2, 3, 4))) == pytest.approx(
+            [math.log(8) + math.log(4)] * 2)

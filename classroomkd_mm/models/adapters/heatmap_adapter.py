@@ -116,6 +116,12 @@ class HeatmapAdapter(BaseTaskAdapter):
         return heatmap_error(outputs, targets.heatmaps,
                              targets.keypoint_weights, self.error_norm)
 
+    def prediction_entropy(self, outputs: Tensor) -> Tensor:
+        """``H(i) = mean_k H(softmax_hw(h_ik))``, the spatial entropy of each
+        keypoint's heatmap, averaged over keypoints."""
+        probs = torch.softmax(outputs.float().flatten(2), -1)
+        return torch.special.entr(probs).sum(-1).mean(-1)
+
     def default_score_scale(self, student_errors: Tensor):
         return student_mean_scale(student_errors)
 

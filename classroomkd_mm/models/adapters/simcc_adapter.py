@@ -108,6 +108,14 @@ class SimCCAdapter(BaseTaskAdapter):
                 "error is the student head's own loss.")
         return simcc_error(self.loss_module, outputs, targets)
 
+    def prediction_entropy(self, outputs) -> Tensor:
+        """``H(i) = mean_k [H(softmax(s x_ik)) + H(softmax(s y_ik))]`` with
+        ``s`` the loss's ``beta``."""
+        scale = float(getattr(self.loss_module, 'beta', 1.0))
+        return sum(
+            torch.special.entr(torch.softmax(scale * o.float(), -1)).sum(-1)
+            for o in outputs).mean(-1)
+
     def default_score_scale(self, student_errors: Tensor):
         return student_mean_scale(student_errors)
 
