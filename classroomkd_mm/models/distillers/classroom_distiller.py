@@ -208,15 +208,15 @@ class ClassroomDistiller(BaseModel):
         return {prefix + k: v for k, v in losses.items()}
 
     def _diagnostics(self, plan, temperatures: Tensor) -> Dict[str, Tensor]:
-        """Per mentor: share of samples where it is active, and its mean
-        temperature there (left out when it is active on none)."""
+        """Per mentor: the share of samples where it is active, and its mean
+        temperature over those samples (0 when it is active on none).
+        No host-device sync: the Runner reads them after the step."""
         logs = {}
         for m, name in enumerate(self.mentors.keys()):
-            active = plan.active[m]
-            logs[f'classroom.{name}.active_rate'] = active.float().mean()
-            if active.any():
-                logs[f'classroom.{name}.temperature'] = temperatures[m][
-                    active].mean()
+            active = plan.active[m].float()
+            logs[f'classroom.{name}.active_rate'] = active.mean()
+            logs[f'classroom.{name}.temperature'] = (
+                temperatures[m] * active).sum() / active.sum().clamp_min(1)
         logs['classroom.student_confidence'] = \
             plan.student_confidence.float().mean()
         return logs

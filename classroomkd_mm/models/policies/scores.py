@@ -26,13 +26,13 @@ def reduce_to_batch(errors: Tensor) -> Tensor:
 
 def student_mean_scale(student_errors: Tensor) -> Tensor:
     """Default heatmap score scale ``beta``: the detached batch mean of the
-    student's finite per-sample errors (1 when there is none, or it is 0)."""
+    student's finite per-sample errors (1 when there is none, or it is 0).
+    Computed without a host-device sync."""
     errors = student_errors.detach()
-    finite = errors[torch.isfinite(errors)]
-    if finite.numel() == 0:
-        return errors.new_tensor(1.0)
-    beta = finite.mean()
-    return torch.where(beta > 0, beta, beta.new_tensor(1.0))
+    finite = torch.isfinite(errors)
+    total = torch.where(finite, errors, torch.zeros_like(errors)).sum()
+    beta = total / finite.sum().clamp_min(1)
+    return torch.where(beta > 0, beta, torch.ones_like(beta))
 
 
 def scores_from_errors(errors: Tensor, beta) -> Tensor:
