@@ -79,6 +79,20 @@ class StudentCheckpointHook(Hook):
                 paths.append(value)
         return [p for p in paths if p and osp.isfile(p)]
 
+    @staticmethod
+    def _dataset_meta(runner):
+        """The model's ``dataset_meta``, else (mmpose models have none) the
+        training set's ``metainfo``, as MMEngine's own checkpoints store it
+        and mmpose's ``init_model`` reads it (keypoint names, flip pairs,
+        skeleton and colours for the visualiser)."""
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        meta = getattr(model, 'dataset_meta', None)
+        if meta:
+            return meta
+        dataset = getattr(runner.train_dataloader, 'dataset', None)
+        return getattr(dataset, 'metainfo', None)
+
     def _sync(self, runner):
         if runner.rank != 0:
             return
@@ -88,9 +102,7 @@ class StudentCheckpointHook(Hook):
                 continue
             meta = dict(epoch=runner.epoch, iter=runner.iter,
                         source_checkpoint=osp.basename(path))
-            dataset_meta = getattr(runner.model, 'dataset_meta', None) or \
-                getattr(getattr(runner.model, 'module', None),
-                        'dataset_meta', None)
+            dataset_meta = self._dataset_meta(runner)
             if dataset_meta:
                 meta['dataset_meta'] = dataset_meta
             torch.save(student_checkpoint(runner.model, meta),

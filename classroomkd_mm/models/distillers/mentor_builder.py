@@ -15,28 +15,6 @@ from classroomkd_mm.utils.safe_checkpoint import load_local_checkpoint
 _MAX_KEYS_SHOWN = 8
 
 
-def resolve_config_path(path: str) -> str:
-    """``'mmpose::body_2d_keypoint/...py'`` -> the file in the installed
-    package's ``.mim/configs`` (what ``_base_`` does for such paths); other
-    paths are returned unchanged."""
-    if '::' not in path:
-        return path
-    from mmengine.utils import get_installed_path
-    package, relative = path.split('::', 1)
-    try:
-        root = get_installed_path(package)
-    except Exception as error:
-        raise FileNotFoundError(
-            f'Config {path!r}: package {package!r} is not installed.') \
-            from error
-    resolved = osp.join(root, '.mim', 'configs', relative)
-    if not osp.isfile(resolved):
-        raise FileNotFoundError(
-            f'Config {path!r} not found: no {resolved!r} in the installed '
-            f'{package}. Check the config name for that {package} version.')
-    return resolved
-
-
 def mentor_model_config(name: str, mentor_cfg: dict) -> dict:
     """The model config of a mentor entry.
 
@@ -58,7 +36,7 @@ def mentor_model_config(name: str, mentor_cfg: dict) -> dict:
                          'model config dict) or `config` (a config file).')
     if 'model' in mentor_cfg:
         return copy.deepcopy(dict(mentor_cfg['model']))
-    cfg = Config.fromfile(resolve_config_path(mentor_cfg['config']))
+    cfg = load_config(mentor_cfg['config'])
     model_cfg = cfg.model.to_dict()
     if cfg.get('data_preprocessor') is not None:
         # As the Runner does: the config's top-level preprocessor is the

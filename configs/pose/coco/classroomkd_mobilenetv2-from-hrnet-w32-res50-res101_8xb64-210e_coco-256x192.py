@@ -1,0 +1,36 @@
+# ClassroomKD: mmpose's MobileNetV2 SimpleBaseline student learns on COCO
+# from HRNet-W32 and SimpleBaseline ResNet-50/101 mentors of the mmpose model
+# zoo, with mmpose's own 210-epoch MobileNetV2 recipe.
+_base_ = [
+    'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+    'td-hm_mobilenetv2_8xb64-210e_coco-256x192.py'
+]
+
+custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='classroomkd_mm.ClassroomDistiller',
+    student=_base_.model,
+    mentors=dict(
+        hrnet_w32=dict(
+            config='mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+            'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py',
+            checkpoint='https://download.openmmlab.com/mmpose/v1/body_2d_keypoint/'
+            'topdown_heatmap/coco/'
+            'td-hm_hrnet-w32_8xb64-210e_coco-256x192-81c58e40_20220909.pth'),
+        res50=dict(
+            config='mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+            'td-hm_res50_8xb64-210e_coco-256x192.py',
+            checkpoint='https://download.openmmlab.com/mmpose/v1/body_2d_keypoint/'
+            'topdown_heatmap/coco/'
+            'td-hm_res50_8xb64-210e_coco-256x192-04af38ce_20220923.pth'),
+        res101=dict(
+            config='mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+            'td-hm_res101_8xb64-210e_coco-256x192.py',
+            checkpoint='https://download.openmmlab.com/mmpose/v1/body_2d_keypoint/'
+            'topdown_heatmap/coco/'
+            'td-hm_res101_8xb64-210e_coco-256x192-065d3625_20220926.pth'),
+    ),
+    policy=dict(type='KnowledgeFilter'),
+    mentoring=dict(type='MentoringLoss', tau=12.0, loss_weight=1.0))

@@ -1,0 +1,34 @@
+# ClassroomKD on MPII: mmpose's MobileNetV2 SimpleBaseline student learns
+# from HRNet-W48, HRNet-W32 and SimpleBaseline ResNet-50 mentors of the
+# mmpose model zoo, with mmpose's own 210-epoch recipe; PCKh from
+# MpiiPCKAccuracy.
+_base_ = [
+    'mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
+    'td-hm_mobilenetv2_8xb64-210e_mpii-256x256.py'
+]
+
+custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='classroomkd_mm.ClassroomDistiller',
+    student=_base_.model,
+    mentors=dict(
+        hrnet_w48=dict(
+            config='mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
+            'td-hm_hrnet-w48_8xb64-210e_mpii-256x256.py',
+            checkpoint='https://download.openmmlab.com/mmpose/top_down/hrnet/'
+            'hrnet_w48_mpii_256x256-92cab7bd_20200812.pth'),
+        hrnet_w32=dict(
+            config='mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
+            'td-hm_hrnet-w32_8xb64-210e_mpii-256x256.py',
+            checkpoint='https://download.openmmlab.com/mmpose/top_down/hrnet/'
+            'hrnet_w32_mpii_256x256-6c4f923f_20200812.pth'),
+        res50=dict(
+            config='mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
+            'td-hm_res50_8xb64-210e_mpii-256x256.py',
+            checkpoint='https://download.openmmlab.com/mmpose/top_down/resnet/'
+            'res50_mpii_256x256-418ffc88_20200812.pth'),
+    ),
+    policy=dict(type='KnowledgeFilter'),
+    mentoring=dict(type='MentoringLoss', tau=12.0, loss_weight=1.0))
