@@ -49,10 +49,3 @@ def test_history_buffer_roundtrip(tmp_path):
     buffer = loaded['message_hub']['log_scalars']['train/loss']
     assert isinstance(buffer, HistoryBuffer)
     assert buffer.current() == 1.5
-
-
-def test_missing_local_checkpoint_message(tmp_path):
-    with pytest.raises(FileNotFoundError, match='does not exist'):
-        CheckpointLoader.load_checkpoint(str(tmp_path / 'no.pth'), 'cpu')
-
-

@@ -39,7 +39,13 @@ class ClassifierAdapter(BaseTaskAdapter):
     @classmethod
     def supports(cls, model: nn.Module) -> bool:
         head = getattr(model, 'head', None)
+        # Multi-label heads (MultiLabelClsHead, CSRAClsHead) score classes
+        # with independent sigmoids: a softmax cross-entropy error and a
+        # softmax KL would be meaningless for them.
+        multi_label = any(c.__name__ == 'MultiLabelClsHead'
+                          for c in type(head).__mro__)
         return (hasattr(model, 'extract_feat') and head is not None
+                and not multi_label
                 and hasattr(head, '_get_loss') and hasattr(head, 'pre_logits')
                 and hasattr(head, 'loss_module'))
 

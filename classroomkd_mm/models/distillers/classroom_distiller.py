@@ -1,6 +1,6 @@
 """ClassroomDistiller: one student, any number of frozen mentors."""
 import copy
-import difflib
+import logging
 from typing import Dict, List, Optional
 
 import torch
@@ -11,30 +11,9 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from ..adapters import AUTO_ADAPTERS
+from ..component_builder import build_component
 from .mentor_builder import build_mentor
 from .preprocessor_check import check_same_normalisation
-
-
-def build_component(cfg: dict, role: str = 'component'):
-    """Build one of our components whatever the config's default scope; an
-    unknown ``type`` names the ``role`` (e.g. ``'policy'``) and the closest
-    registered names."""
-    cfg = copy.deepcopy(dict(cfg))
-    name = cfg.get('type')
-    if isinstance(name, str) and '.' not in name:
-        cfg.setdefault('_scope_', 'classroomkd_mm')
-        if name not in MODELS.module_dict and MODELS.get(name) is None:
-            known = {k.lower(): k for k in MODELS.module_dict}
-            close = [known[k] for k in difflib.get_close_matches(
-                name.lower(), known, 3)]
-            hint = (f'did you mean {" or ".join(map(repr, close))}?'
-                    if close else 'registered here: ' +
-                    ', '.join(sorted(MODELS.module_dict)) + '.')
-            raise KeyError(
-                f'ClassroomDistiller: unknown {role} type {name!r}; {hint} '
-                '(your own classes need registering in a module listed in '
-                'custom_imports).')
-    return MODELS.build(cfg)
 
 
 @MODELS.register_module()
@@ -98,8 +77,10 @@ class ClassroomDistiller(BaseModel):
             self.mentors[name] = mentor
         if not self.mentors:
             print_log(
-                'ClassroomDistiller: no mentors given, the student trains '
-                'alone (NoKD).', logger='current')
+                'ClassroomDistiller: the classroom is empty (no mentors), so '
+                'the student trains alone (NoKD). To distil, list mentors as '
+                '`mentors=dict(<name>=dict(config=..., checkpoint=...))`.',
+                logger='current', level=logging.WARNING)
 
         self.policy = build_component(policy, 'policy')
         mentoring = dict(mentoring)
@@ -125,9 +106,10 @@ class ClassroomDistiller(BaseModel):
             f'ClassroomDistiller: unsupported student '
             f'{type(self.student).__name__} with head '
             f'{type(head).__name__}. Supported: mmpretrain ImageClassifier '
-            'with a ClsHead-family head, mmpose TopdownPoseEstimator with a '
-            'heatmap head or an RTMCCHead (SimCC). Pass `adapter=` for a '
-            'custom adapter.')
+            'with a single-label ClsHead-family head (not a multi-label '
+            'head), mmpose TopdownPoseEstimator with a heatmap head or an '
+            'RTMCCHead (SimCC). Use one of those heads, or pass `adapter=` '
+            'with a custom adapter for this head.')
 
     def _check_mentor(self, name: str, mentor: nn.Module):
         if not self.adapter.supports(mentor):
@@ -200,21 +182,27 @@ class ClassroomDistiller(BaseModel):
                                    plan.student_confidence), 'student.')
         mentoring = self.mentoring(student_out, mentor_outs, plan, targets)
         losses['distill.loss_mentoring'] = mentoring['loss_mentoring']
-        losses.update(self._diagnostics(plan, mentoring['temperatures']))
+        losses.update(
+            self._diagnostics(plan, mentoring['temperatures'], finite))
         return losses
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:
         return {prefix + k: v for k, v in losses.items()}
 
-    def _diagnostics(self, plan, temperatures: Tensor) -> Dict[str, Tensor]:
-        """Per mentor: the share of samples where it is active, and its mean
-        temperature over those samples (0 when it is active on none).
-        No host-device sync: the Runner reads them after the step."""
+    def _diagnostics(self, plan, temperatures: Tensor,
+                     finite: List[Tensor]) -> Dict[str, Tensor]:
+        """Per mentor: the share of samples where it is active, its mean
+        temperature over those samples (0 when it is active on none), and
+        the share of samples where its output was NaN or inf (``broken_rate``;
+        it is inactive there). No host-device sync: the Runner reads them
+        after the step."""
         logs = {}
         for m, name in enumerate(self.mentors.keys()):
             active = plan.active[m].float()
             logs[f'classroom.{name}.active_rate'] = active.mean()
+            logs[f'classroom.{name}.broken_rate'] = \
+                1 - finite[m].float().mean()
             logs[f'classroom.{name}.temperature'] = (
                 temperatures[m] * active).sum() / active.sum().clamp_min(1)
         logs['classroom.student_confidence'] = \

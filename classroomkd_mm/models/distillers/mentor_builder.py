@@ -92,6 +92,17 @@ def load_mentor_weights(name: str, mentor: nn.Module, checkpoint: str):
     """Load ``checkpoint`` into ``mentor`` strictly (data preprocessor buffers
     aside), raising an error that names the missing and unexpected keys."""
     state_dict = mentor_state_dict(name, checkpoint)
+    own = mentor.state_dict()
+    resized = [f'{k} (checkpoint {list(v.shape)}, model '
+               f'{list(own[k].shape)})' for k, v in state_dict.items()
+               if k in own and hasattr(v, 'shape')
+               and v.shape != own[k].shape]
+    if resized:
+        raise ValueError(
+            f'Mentor {name!r}: checkpoint {checkpoint!r} does not match its '
+            f'model. Shape mismatches ({len(resized)}): {_shorten(resized)}. '
+            'Check that the mentor config is the one the checkpoint was '
+            'trained with (same depth, widths and head).')
     result = mentor.load_state_dict(state_dict, strict=False)
     missing = [k for k in result.missing_keys
                if not k.startswith('data_preprocessor.')]

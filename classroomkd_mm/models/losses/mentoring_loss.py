@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..component_builder import build_component
 from ..policies.mentor_plan import MentorPlan
 
 
@@ -57,8 +58,8 @@ class MentoringLoss:
         if tau < 0:
             raise ValueError(f'MentoringLoss: tau must be >= 0, got {tau}.')
         self.divergence_cfg = divergence
-        self.divergence = None if divergence is None else MODELS.build(
-            divergence)
+        self.divergence = None if divergence is None else build_component(
+            divergence, 'divergence')
         self.tau = tau
         self.base_temperature = base_temperature
         self.loss_weight = loss_weight
