@@ -81,14 +81,3 @@ class BaseTaskAdapter:
         masks = [torch.isfinite(o).flatten(1).all(1)
                  for o in self._as_tuple(outputs)]
         return torch.stack(masks).all(0)
-
-    def sanitize(self, outputs, finite_samples: Tensor):
-        """Mentor outputs with the samples outside ``finite_samples`` zeroed,
-        so that a mentor's NaN or inf cannot reach the student's gradient."""
-        def clean(o):
-            mask = finite_samples.view(-1, *([1] * (o.ndim - 1)))
-            return torch.where(mask, o, torch.zeros_like(o))
-
-        if isinstance(outputs, (tuple, list)):
-            return type(outputs)(clean(o) for o in outputs)
-        return clean(outputs)

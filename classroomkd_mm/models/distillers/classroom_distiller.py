@@ -174,8 +174,6 @@ class ClassroomDistiller(BaseModel):
                 mentor_outputs=mentor_outs,
                 adapter=adapter,
                 targets=targets)
-            mentor_outs = [adapter.sanitize(out, ok)
-                           for out, ok in zip(mentor_outs, finite)]
 
         losses = self._prefixed(
             adapter.student_losses(self.student, student_out, data_samples,
