@@ -75,6 +75,7 @@ def train_in_subprocess(config_path, *args, timeout=300):
     """``tools/train.py config args`` in a fresh single-threaded Python with
     this folder importable (for test hooks); returns the CompletedProcess."""
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
+               PYTHONUNBUFFERED='1',
                PYTHONPATH=os.pathsep.join(
                    [HERE, REPO, os.environ.get('PYTHONPATH', '')]))
     return subprocess.run(
