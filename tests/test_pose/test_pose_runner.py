@@ -96,12 +96,12 @@ def test_coco_classroomkd_train_test_resume_and_student_inference(
     # and through mmpose's visualiser with the checkpoint's dataset_meta
     import mmcv
     from mmpose.visualization import PoseLocalVisualizer
-    visualizer = PoseLocalVisualizer()
+    visualizer = PoseLocalVisualizer(backend='matplotlib')
     visualizer.set_dataset_meta(model.dataset_meta)
     out_file = str(tmp_path / 'vis.jpg')
     visualizer.add_datasample('r', mmcv.imread(img, channel_order='rgb'),
                               data_sample=results[0], draw_gt=False,
-                              out_file=out_file)
+                              kpt_thr=-1.0, out_file=out_file)
     assert osp.getsize(out_file) > 0
 
 

@@ -32,9 +32,9 @@ MPII_CLASSROOM = ('classroomkd_res18-c16-from-res18-c32-mbv2_'
                   '1xb5-300it_mpii-sample-64x64.py')
 
 #: training iterations of each mentor (more iterations, stronger mentor)
-COCO_MENTOR_ITERS = dict(res18_c32=400, res18_c16=300, mbv2_050=150)
-MPII_MENTOR_ITERS = dict(res18_c32=300, mbv2_050=150)
-STUDENT_ITERS = 200
+COCO_MENTOR_ITERS = dict(res18_c32=300, res18_c16=200, mbv2_050=100)
+MPII_MENTOR_ITERS = dict(res18_c32=200, mbv2_050=100)
+STUDENT_ITERS = 150
 
 
 def parse_args():
@@ -182,7 +182,10 @@ def visualise(student_config, student_ckpt, data_root, out_file):
     boxes[:, 2:] += boxes[:, :2]  # xywh -> xyxy
     img_path = osp.join(data_root, 'coco', image['file_name'])
     results = inference_topdown(model, img_path, boxes, bbox_format='xyxy')
-    visualizer = PoseLocalVisualizer(radius=3, line_width=2)
+    # the matplotlib backend: mmpose 1.1.0's OpenCV one calls int() on a
+    # 1-element array, which numpy 2 refuses
+    visualizer = PoseLocalVisualizer(radius=3, line_width=2,
+                                     backend='matplotlib')
     visualizer.set_dataset_meta(model.dataset_meta)
     visualizer.add_datasample(
         'classroomkd_student', mmcv.imread(img_path, channel_order='rgb'),

@@ -67,8 +67,8 @@ val_pipeline = [
 
 train_dataloader = dict(
     batch_size=14,
-    num_workers=0,
-    persistent_workers=False,
+    num_workers=1,
+    persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
