@@ -2,42 +2,16 @@
 import glob
 import os
 import os.path as osp
-from collections import OrderedDict
 
-import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from classroomkd_mm.registry import HOOKS
+from classroomkd_mm.utils.student_weights import (  # noqa: F401
+    plain_data, student_checkpoint)
 
 STUDENT_SUFFIX = '_student.pth'
-
-
-def plain_data(obj):
-    """``obj`` with numpy values turned into lists and scalars, so the file
-    loads with ``torch.load(weights_only=True)`` and no allow-list."""
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, dict):
-        return {k: plain_data(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(plain_data(v) for v in obj)
-    return obj
-
-
-def student_checkpoint(model, meta: dict = None) -> dict:
-    """``{'state_dict': <student weights>, 'meta': ...}`` from a
-    ``ClassroomDistiller`` (or a wrapped one): what the plain student config
-    loads with mmpose's ``init_model`` or mmpretrain's ``get_model``."""
-    if is_model_wrapper(model):
-        model = model.module
-    state_dict = OrderedDict(
-        (k[len('student.'):], v.detach().cpu())
-        for k, v in model.state_dict().items() if k.startswith('student.'))
-    return dict(state_dict=state_dict, meta=plain_data(meta or {}))
 
 
 def student_path(checkpoint_path: str) -> str:

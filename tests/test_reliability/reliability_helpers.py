@@ -1,12 +1,14 @@
 """Small real runs for the reliability tests: an image folder read by
 mmpretrain's ``CustomDataset`` and a ClassroomKD config of tiny classifiers
 (tests/test_classification/tiny_classifiers.py)."""
+import importlib.util
 import os
 import os.path as osp
 import subprocess
 import sys
 
 import numpy as np
+import torch
 
 from tiny_classifiers import NUM_CLASSES, classifier_cfg, save_checkpoint
 
@@ -82,3 +84,29 @@ def train_in_subprocess(config_path, *args, timeout=300):
         [sys.executable, osp.join(REPO, 'tools', 'train.py'), config_path,
          *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def load_tool(name):
+    """``tools/<name>.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(REPO, 'tools', name + '.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def batch(n=6, seed=0, soft=False):
+    """Random 16x16 images with labels (and mixup-like soft targets)."""
+    from mmpretrain.structures import DataSample
+    g = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (n, 3, 16, 16), generator=g).float()
+    samples = []
+    for i in range(n):
+        sample = DataSample().set_gt_label(i % NUM_CLASSES)
+        if soft:  # a mixup-like target: two classes, 0.7 / 0.3
+            score = torch.zeros(NUM_CLASSES)
+            score[i % NUM_CLASSES] += 0.7
+            score[(i + 1) % NUM_CLASSES] += 0.3
+            sample.set_gt_score(score)
+        samples.append(sample)
+    return dict(inputs=list(images), data_samples=samples)

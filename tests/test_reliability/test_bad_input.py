@@ -10,28 +10,13 @@ policy arguments (tests/test_policies), a SimCC mentor for a heatmap student
 import pytest
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
-from mmpretrain.structures import DataSample
 
 from classroomkd_mm.registry import MODELS
+from reliability_helpers import batch
 from tiny_classifiers import (NUM_CLASSES, classifier_cfg, distiller_cfg,
                               save_checkpoint)
 
 SAME_OUTPUT_SPACE = "pick mentors trained on the student's dataset"
-
-
-def batch(n=6, seed=0, soft=False):
-    g = torch.Generator().manual_seed(seed)
-    images = torch.randint(0, 256, (n, 3, 16, 16), generator=g).float()
-    samples = []
-    for i in range(n):
-        sample = DataSample().set_gt_label(i % NUM_CLASSES)
-        if soft:  # a mixup-like target: two classes, 0.7 / 0.3
-            score = torch.zeros(NUM_CLASSES)
-            score[i % NUM_CLASSES] += 0.7
-            score[(i + 1) % NUM_CLASSES] += 0.3
-            sample.set_gt_score(score)
-        samples.append(sample)
-    return dict(inputs=list(images), data_samples=samples)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import torch
 from mmengine.optim import OptimWrapper
 
 from classroomkd_mm.registry import MODELS
-from test_bad_input import batch
+from reliability_helpers import batch
 from tiny_classifiers import distiller_cfg
 
 BROKEN = [0, 1, 2, 4]  # NaN on 0, 2, 4; a single inf logit on 1
