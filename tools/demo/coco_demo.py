@@ -206,9 +206,10 @@ def main():
     start = time.time()
     data_root = osp.abspath(args.data_root)
     work_dir = osp.abspath(args.work_dir)
-    if osp.isdir(work_dir):
-        shutil.rmtree(work_dir)
-    os.makedirs(work_dir)
+    for part in ('coco', 'mpii'):  # ours only: a rerun starts afresh
+        if osp.isdir(osp.join(work_dir, part)):
+            shutil.rmtree(osp.join(work_dir, part))
+    os.makedirs(work_dir, exist_ok=True)
 
     def scaled(iters):
         return max(int(iters * args.iter_scale), 2)
