@@ -3,6 +3,7 @@ from mmengine.config import Config
 
 DISTILLER_TYPES = ('ClassroomDistiller', 'classroomkd_mm.ClassroomDistiller')
 STUDENT_HOOK = 'classroomkd_mm.StudentCheckpointHook'
+RNG_HOOK = 'classroomkd_mm.RngStateHook'
 
 
 def is_distiller_config(cfg: Config) -> bool:
@@ -12,12 +13,14 @@ def is_distiller_config(cfg: Config) -> bool:
 
 def prepare_runner_config(cfg: Config) -> Config:
     """Add what a ClassroomKD run needs to a config and leave any other
-    config untouched: the student-only checkpoint hook."""
+    config untouched: the student-only checkpoint hook, and the hook that
+    checkpoints the random generators (exact resume)."""
     if not is_distiller_config(cfg):
         return cfg
     hooks = list(cfg.get('custom_hooks', None) or [])
-    if not any(h.get('type') in (STUDENT_HOOK, 'StudentCheckpointHook')
-               for h in hooks):
-        hooks.append(dict(type=STUDENT_HOOK))
+    for hook in (STUDENT_HOOK, RNG_HOOK):
+        short = hook.split('.')[-1]
+        if not any(h.get('type') in (hook, short) for h in hooks):
+            hooks.append(dict(type=hook))
     cfg.custom_hooks = hooks
     return cfg
