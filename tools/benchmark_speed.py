@@ -25,9 +25,9 @@ import time
 import torch
 
 DEFAULTS = dict(
-    pose=dict(batch=4, counts=(1, 2, 3, 4, 5), iters=5, warmup=1),
-    classification=dict(batch=32, counts=(1, 2, 3, 4, 5), iters=15,
-                        warmup=3))
+    pose=dict(batch=2, counts=(1, 2, 3, 4, 5), iters=4, warmup=1),
+    classification=dict(batch=32, counts=(1, 2, 3, 4, 5), iters=10,
+                        warmup=2))
 QUICK = dict(
     pose=dict(batch=2, counts=(1, 3), iters=2, warmup=1),
     classification=dict(batch=8, counts=(1, 3), iters=3, warmup=1))
@@ -109,6 +109,22 @@ def run_setting(name, opts, device, tmp_dir, memory, probe_steps,
     return raw
 
 
+def header(results, start):
+    m = results['machine']
+    load_after = load_average()
+    return (
+        '# Speed benchmark (tools/benchmark_speed.py)\n\n'
+        f"{m['platform']}, {m['cpus']} CPUs, torch {m['torch']}, device "
+        f"{m['device']}{' (' + m['gpu'] + ')' if m['gpu'] else ''}, "
+        f"{m['threads']} threads; load average (1, 5, 15 min) before "
+        f"{_load(m['load_before'])}, now {_load(load_after)}; "
+        f"{time.time() - start:.0f} s so far.")
+
+
+def _load(load):
+    return 'n/a' if load is None else '/'.join(f'{v:.1f}' for v in load)
+
+
 def main():
     args = parse_args()
     import classroomkd_mm  # noqa: F401
@@ -134,6 +150,8 @@ def main():
                      if device.type == 'cuda' else None,
                      load_before=load_before),
         quick=args.quick, settings=[])
+    md = osp.join(args.out_dir, 'speed.md')
+    js = osp.join(args.out_dir, 'speed.json')
     with tempfile.TemporaryDirectory() as tmp_dir:
         for name in args.settings:
             opts = dict((QUICK if args.quick else DEFAULTS)[name])
@@ -153,19 +171,10 @@ def main():
                     f'{ratio:.3f}x floor, ranking+mentoring '
                     f'{100 * share:.2f}%')
             log(f'[{name}] targets: {derived["targets"]}')
-    results['machine']['load_after'] = load_average()
-    results['machine']['wall_seconds'] = time.time() - start
-    m = results['machine']
-    header = (
-        '# Speed benchmark (tools/benchmark_speed.py)\n\n'
-        f"{m['platform']}, {m['cpus']} CPUs, torch {m['torch']}, device "
-        f"{m['device']}{' (' + m['gpu'] + ')' if m['gpu'] else ''}, "
-        f"{m['threads']} threads; load average (1, 5, 15 min) before "
-        f"{m['load_before']}, after {m['load_after']}; "
-        f"{m['wall_seconds']:.0f} s.")
-    md = osp.join(args.out_dir, 'speed.md')
-    js = osp.join(args.out_dir, 'speed.json')
-    write_report(results, md, js, header)
+            # Written after every setting: a long run keeps what it has.
+            results['machine']['load_after'] = load_average()
+            write_report(results, md, js, header(results, start))
+    write_report(results, md, js, header(results, start))
     log(f'wrote {md} and {js}')
 
 
