@@ -8,13 +8,17 @@ import numpy as np
 
 def write_digits_folder(root: str, val_per_class: int = 50,
                         train_per_class: int = None, size: int = 32,
-                        seed: int = 0) -> dict:
+                        seed: int = 0,
+                        train_subsets: dict = {'train-30pc': 30}) -> dict:
     """Write ``root/{train,val}/<digit>/<index>.png`` (``size`` x ``size``
     grayscale, bilinear upscaling of the 8x8 originals).
 
     The split is stratified and fixed by ``seed``: ``val_per_class`` images
     of each digit go to ``val``; the rest (or ``train_per_class`` of them)
-    to ``train``. Existing files are kept, so calling it again is cheap.
+    to ``train``. Each ``train_subsets`` entry ``name: n`` also writes
+    ``root/<name>`` with the first ``n`` training images of each digit (the
+    small-data setting the digits students train in). Existing files are
+    kept, so calling it again is cheap.
 
     Returns:
         dict: number of images per split.
@@ -24,15 +28,16 @@ def write_digits_folder(root: str, val_per_class: int = 50,
 
     digits = load_digits()
     rng = np.random.RandomState(seed)
-    counts = {'train': 0, 'val': 0}
+    counts = {'train': 0, 'val': 0, **{name: 0 for name in train_subsets}}
     for label in range(10):
         indices = np.flatnonzero(digits.target == label)
         rng.shuffle(indices)
         train = indices[val_per_class:]
         if train_per_class is not None:
             train = train[:train_per_class]
-        for split, chosen in (('val', indices[:val_per_class]),
-                              ('train', train)):
+        splits = [('val', indices[:val_per_class]), ('train', train)]
+        splits += [(name, train[:n]) for name, n in train_subsets.items()]
+        for split, chosen in splits:
             folder = osp.join(root, split, str(label))
             os.makedirs(folder, exist_ok=True)
             for index in chosen:

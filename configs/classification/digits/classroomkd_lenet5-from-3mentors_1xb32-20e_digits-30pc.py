@@ -1,4 +1,5 @@
-# ClassroomKD on the scikit-learn digits: a LeNet-5 student learns from a
+# ClassroomKD on the scikit-learn digits: a LeNet-5 student, trained on 30
+# images per digit, learns from a
 # classroom of a strong ResNet-18 (width 16), a peer ResNet-18 (width 8) and a
 # weak snapshot of that peer taken after its second epoch.
 #
@@ -6,7 +7,7 @@
 #   python tools/train.py configs/classification/digits/resnet18-c16_1xb32-10e_digits.py --work-dir work_dirs/digits/mentor_r18c16
 #   python tools/train.py configs/classification/digits/resnet18-c8_1xb32-10e_digits.py --work-dir work_dirs/digits/mentor_r18c8
 # Paths are relative to the repository root.
-_base_ = ['./lenet5_1xb32-20e_digits.py']
+_base_ = ['./lenet5_1xb32-20e_digits-30pc.py']
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
 _mentors_dir = 'work_dirs/digits'
