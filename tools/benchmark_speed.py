@@ -77,8 +77,8 @@ def run_setting(name, opts, device, tmp_dir, memory, probe_steps,
                              num_mentors=max(counts))
     cases = build_cases(setting, counts, device=device)
     log(f'[{name}] {len(cases)} cases; timing...')
-    times, walls = interleaved_times(cases, opts['warmup'], opts['iters'],
-                                     device, log)
+    times, walls, system, faults = interleaved_times(
+        cases, opts['warmup'], opts['iters'], device, log)
     raw = dict(setting=name, description=setting.description,
                batch_size=opts['batch'], device=str(device),
                threads=torch.get_num_threads(), iters=opts['iters'],
@@ -87,7 +87,9 @@ def run_setting(name, opts, device, tmp_dir, memory, probe_steps,
                clock='process CPU time' if device.type == 'cpu' else
                'wall time', times=times, wall_times=walls,
                median={k: median(v) for k, v in times.items()},
-               wall_median={k: median(v) for k, v in walls.items()})
+               wall_median={k: median(v) for k, v in walls.items()},
+               sys_median={k: median(v) for k, v in system.items()},
+               faults_median={k: median(v) for k, v in faults.items()})
     log(f'[{name}] medians (ms): ' + ', '.join(
         f'{k} {1000 * v:.0f}' for k, v in raw['median'].items()))
     log(f'[{name}] instrumented steps...')

@@ -166,6 +166,12 @@ def setting_markdown(raw: dict, derived: dict) -> str:
                     'ranking', 'mentoring', 'mentoring_fwd_bwd',
                     'diagnostics', 'step')]) + ' |')
         lines.append('')
+    sys_median = raw.get('sys_median')
+    if sys_median:
+        lines += ['Kernel time per step (system CPU ms, minor page faults): '
+                  + ', '.join(
+                      f"{case} {_ms(v)}, {raw['faults_median'][case]:.0f}"
+                      for case, v in sys_median.items()), '']
     for policy, fit in derived['slope'].items():
         lines.append(f'{policy}: step = {_ms(fit["intercept"])} ms + '
                      f'{fit["slope"]:.3f} x (sum of mentor inference times)')

@@ -26,38 +26,59 @@ def clock(device='cpu') -> float:
         else time.process_time()
 
 
+def _usage():
+    """``(system CPU seconds, minor page faults)`` of this process so far
+    (zeros where ``resource`` is unavailable)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0, 0
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_stime, r.ru_minflt
+
+
 def time_once(fn, device='cpu') -> float:
     """Seconds of one call of ``fn`` on :func:`clock`."""
     return time_both(fn, device)[1]
 
 
 def time_both(fn, device='cpu'):
-    """``(wall seconds, clock seconds)`` of one call of ``fn``."""
+    """``(wall seconds, clock seconds, system CPU seconds, minor page
+    faults)`` of one call of ``fn``. The last two show what the kernel spent
+    on the step, mostly handing fresh zeroed pages to the allocator."""
     synchronize(device)
+    sys_start, faults_start = _usage()
     wall, start = time.perf_counter(), clock(device)
     fn()
     synchronize(device)
-    return time.perf_counter() - wall, clock(device) - start
+    wall, seconds = time.perf_counter() - wall, clock(device) - start
+    sys_end, faults_end = _usage()
+    return wall, seconds, sys_end - sys_start, faults_end - faults_start
 
 
 def interleaved_times(cases: Sequence, warmup: int, iters: int,
                       device='cpu', log=print):
-    """``(clock, wall)``, each ``{case.name: [seconds per timed
-    iteration]}``: ``warmup`` untimed rounds, then ``iters`` timed rounds
-    over all cases."""
+    """``(clock, wall, system, faults)``, each ``{case.name: [value per
+    timed iteration]}``: ``warmup`` untimed rounds, then ``iters`` timed
+    rounds over all cases."""
     times = {c.name: [] for c in cases}
     walls = {c.name: [] for c in cases}
+    system = {c.name: [] for c in cases}
+    faults = {c.name: [] for c in cases}
     order = list(cases)
     for r in range(warmup + iters):
         shift = r % len(order)
         for case in order[shift:] + order[:shift]:
-            wall, seconds = time_both(case.run, device)
+            wall, seconds, sys_seconds, page_faults = time_both(
+                case.run, device)
             if r >= warmup:
                 times[case.name].append(seconds)
                 walls[case.name].append(wall)
+                system[case.name].append(sys_seconds)
+                faults[case.name].append(page_faults)
         log(f'  round {r + 1}/{warmup + iters}'
             f'{" (warm-up)" if r < warmup else ""} done')
-    return times, walls
+    return times, walls, system, faults
 
 
 def median(values: Sequence[float]) -> float:

@@ -58,14 +58,17 @@ def test_benchmark_pieces_and_report(tmp_path):
     # Distillers share the mentor modules: each is held once.
     d1, d2 = cases[3].distiller, cases[4].distiller
     assert d1.mentors['m0'] is d2.mentors['m0']
-    times, walls = interleaved_times(cases, 1, 2, log=lambda msg: None)
+    times, walls, system, faults = interleaved_times(
+        cases, 1, 2, log=lambda msg: None)
     assert all(len(v) == 2 and min(v) > 0 for v in times.values())
     raw = dict(setting='tiny', description='tiny', batch_size=6,
                device='cpu', threads=torch.get_num_threads(), iters=2,
                warmup=1, counts=[1, 2], policies=['classroomkd', 'aver'],
                mentors=mentor_names(cases), times=times, wall_times=walls,
                median={k: median(v) for k, v in times.items()},
-               wall_median={k: median(v) for k, v in walls.items()})
+               wall_median={k: median(v) for k, v in walls.items()},
+               sys_median={k: median(v) for k, v in system.items()},
+               faults_median={k: median(v) for k, v in faults.items()})
     probe = probe_step(cases[4], steps=1)
     for key in ('forward.student', 'forward.mentors', 'ranking',
                 'mentoring', 'mentoring_fwd_bwd', 'step'):
@@ -92,4 +95,5 @@ def test_benchmark_pieces_and_report(tmp_path):
                  '# header')
     text = open(md).read()
     assert 'classroomkd step, 2 mentors' in text and 'Targets:' in text
+    assert 'Kernel time per step' in text
     assert json.load(open(js))['settings'][0]['raw']['setting'] == 'tiny'
