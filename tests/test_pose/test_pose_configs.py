@@ -5,11 +5,12 @@ import glob
 import os.path as osp
 
 import pytest
-from conftest import REPO
 
 from classroomkd_mm.models.adapters import HeatmapAdapter, SimCCAdapter
 from classroomkd_mm.models.distillers.mentor_builder import \
     mentor_model_config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 ZOO_CONFIGS = sorted(
     glob.glob(osp.join(REPO, 'configs', 'pose', 'coco', '*.py')) +

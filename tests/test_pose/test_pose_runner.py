@@ -7,7 +7,8 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import REPO
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 spec = importlib.util.spec_from_file_location(
     'coco_demo', osp.join(REPO, 'tools', 'demo', 'coco_demo.py'))

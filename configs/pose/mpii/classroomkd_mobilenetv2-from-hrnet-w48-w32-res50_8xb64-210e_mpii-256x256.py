@@ -31,4 +31,13 @@ model = dict(
             'res50_mpii_256x256-418ffc88_20200812.pth'),
     ),
     policy=dict(type='KnowledgeFilter'),
-    mentoring=dict(type='MentoringLoss', tau=12.0, loss_weight=1.0))
+    # Heatmaps lie in [0, 1]: at logit scale 1 their spatial softmax is almost
+    # uniform at every temperature and the KL carries no signal. Scale 10 with
+    # lambda 0.01 is what the bundled-sample runs measured best (COCO sample,
+    # 3 seeds: 36.7 +- 2.6 AP against 28.2 +- 2.9 NoKD and 29.9 +- 2.2 at
+    # scale 1, lambda 1); it is not yet checked at full scale.
+    mentoring=dict(
+        type='MentoringLoss',
+        tau=12.0,
+        loss_weight=0.01,
+        divergence=dict(type='HeatmapKLDivergence', logit_scale=10.0)))
