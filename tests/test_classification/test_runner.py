@@ -198,3 +198,37 @@ def test_imagenet_format_folder(tmp_path):
     metrics = runner.test()
     assert 0 <= metrics['accuracy/top1'] <= 100
     assert osp.isfile(tmp_path / 'work' / 'epoch_1_student.pth')
+
+
+def test_tools_test_py_evaluates_distiller_and_student_checkpoints(cifar):
+    """``tools/test.py`` gives the same metrics for the distiller config with
+    its full checkpoint and for the plain student config with the
+    student-only checkpoint."""
+    import json
+    import runpy
+    import sys
+    tmp_path = cifar
+    cfg = cifar_config(tmp_path, max_epochs=1)
+    Runner.from_cfg(cfg).train()
+    work = tmp_path / 'work'
+    distiller_file = str(tmp_path / 'distiller.py')
+    cfg.dump(distiller_file)
+    student_cfg = cfg.copy()
+    student_cfg.model = classifier_cfg(4, 100, PREPROCESSOR_100)
+    student_cfg.custom_hooks = []
+    student_file = str(tmp_path / 'student.py')
+    student_cfg.dump(student_file)
+
+    metrics = {}
+    for name, config, ckpt in (
+            ('distiller', distiller_file, work / 'epoch_1.pth'),
+            ('student', student_file, work / 'epoch_1_student.pth')):
+        out = str(tmp_path / f'{name}.json')
+        argv = ['tools/test.py', config, str(ckpt), '--work-dir',
+                str(tmp_path / f'test_{name}'), '--out', out]
+        with mock.patch.object(sys, 'argv', argv):
+            runpy.run_path('tools/test.py', run_name='__main__')
+        with open(out) as f:
+            metrics[name] = json.load(f)
+    assert metrics['distiller'] == metrics['student']
+    assert 'accuracy/top1' in metrics['student']
