@@ -35,7 +35,8 @@ def parse_args():
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument('spec', help='benchmark spec file')
     parser.add_argument('--seeds', type=int, nargs='+',
-                        help='override the spec\'s seeds')
+                        help='override the spec\'s seeds (and every '
+                        'method\'s own)')
     parser.add_argument('--methods', nargs='+',
                         help='run only these methods of the spec')
     parser.add_argument('--work-dir', help='override the spec\'s work_dir')
@@ -46,19 +47,27 @@ def main():
     args = parse_args()
     start = time.time()
     spec = load_spec(args.spec, seeds=args.seeds, work_dir=args.work_dir)
+    if args.seeds:
+        for settings in spec.methods.values():
+            settings.pop('seeds', None)
     methods = args.methods or list(spec.methods)
     unknown = [m for m in methods if m not in spec.methods]
     if unknown:
         sys.exit(f'Unknown methods {unknown}; the spec has '
                  f'{list(spec.methods)}.')
 
+    if spec.num_threads:
+        # Tiny CPU models: more threads than the convolutions can use only
+        # spin (2 threads were 3-20x slower per forward than 1 here).
+        import torch
+        torch.set_num_threads(spec.num_threads)
     tqdm.write(f'[{spec.name}] preparing data')
     spec.run_prepare_data()
     mentor_scores = train_classroom(spec, progress=tqdm.write)
     for name, score in mentor_scores.items():
         tqdm.write(f'  mentor {name}: {spec.metric} = {score:.2f}')
 
-    jobs = [(m, s) for m in methods for s in spec.seeds]
+    jobs = [(m, s) for m in methods for s in spec.method_seeds(m)]
     results = []
     with tqdm(jobs, desc=spec.name, unit='run', file=sys.stdout) as bar:
         for method, seed in bar:

@@ -17,8 +17,11 @@ def summarise(results: List[dict]) -> Dict[str, dict]:
     table = OrderedDict()
     for r in results:
         row = table.setdefault(r['method'], dict(group=r['group'],
-                                                 scores=[]))
+                                                 scores=[], seconds=[],
+                                                 cpu_seconds=[]))
         row['scores'].append(r['score'])
+        row['seconds'].append(r.get('seconds', float('nan')))
+        row['cpu_seconds'].append(r.get('cpu_seconds', float('nan')))
     for row in table.values():
         s = row['scores']
         row.update(n=len(s), mean=statistics.fmean(s),
@@ -47,7 +50,8 @@ def markdown(spec, results: List[dict], mentor_scores: Dict[str, float],
     table = summarise(results)
     lines = [f'# Benchmark `{spec.name}`', '',
              f'Spec `{spec.source}`; metric `{spec.metric}` on the host\'s '
-             f'test split; seeds {spec.seeds}.', '',
+             f'test split; seeds {spec.seeds} (a method with its own `seeds` '
+             'runs those; `runs` counts them).', '',
              f'Command: `{command}`', '',
              f'Machine: {machine()}; wall time of this invocation '
              f'{seconds / 60:.1f} min (runs cached before not counted).',
@@ -59,8 +63,9 @@ def markdown(spec, results: List[dict], mentor_scores: Dict[str, float],
     baseline = table.get('nokd')
     for group in OrderedDict.fromkeys(r['group'] for r in table.values()):
         lines += ['', f'## {group}', '',
-                  '| method | mentors | runs | mean | std | vs nokd |',
-                  '|---|---|---|---|---|---|']
+                  '| method | mentors | runs | mean | std | vs nokd | '
+                  'wall s/run | CPU s/run |',
+                  '|---|---|---|---|---|---|---|---|']
         for method, row in table.items():
             if row['group'] != group:
                 continue
@@ -70,7 +75,9 @@ def markdown(spec, results: List[dict], mentor_scores: Dict[str, float],
                      if baseline else '-')
             lines.append(
                 f'| {method} | {", ".join(mentors) or "-"} | {row["n"]} | '
-                f'{row["mean"]:.2f} | {row["std"]:.2f} | {delta} |')
+                f'{row["mean"]:.2f} | {row["std"]:.2f} | {delta} | '
+                f'{statistics.fmean(row["seconds"]):.0f} | '
+                f'{statistics.fmean(row["cpu_seconds"]):.0f} |')
     lines += ['', 'Plots: `scores.png` (every run per method), '
               '`diagnostics.png` (activation rate and temperature per mentor '
               'over training, mean over seeds).', '']

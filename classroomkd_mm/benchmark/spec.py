@@ -19,6 +19,10 @@ A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
                          mentoring=dict(tau=4.0), group='main'))
     seeds = [0, 1, 2, 3, 4]
     student_options = dict(...)           # cfg options for every student run
+    num_threads = 1                       # optional: torch CPU threads
+
+A method may set ``seeds`` (a subset, or other seeds) to run fewer seeds
+than the spec, e.g. for ablations.
 
 ``mentors`` of a method is a list of classroom names, ``'all'`` or
 ``'best'`` (the snapshot with the highest ``metric``). ``group`` puts
@@ -32,7 +36,8 @@ from mmengine.config import Config
 
 REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'methods',
             'seeds')
-METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'group', 'options'}
+METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'group', 'options',
+               'seeds'}
 
 
 @dataclass
@@ -47,6 +52,7 @@ class BenchmarkSpec:
     work_dir: str
     prepare_data: dict = None
     student_options: dict = field(default_factory=dict)
+    num_threads: int = None
     source: str = None
 
     def method_mentors(self, method: str,
@@ -59,6 +65,11 @@ class BenchmarkSpec:
         if chosen == 'best':
             return [max(self.mentors, key=lambda m: mentor_scores[m])]
         return list(chosen)
+
+    def method_seeds(self, method: str) -> List[int]:
+        """The seeds a method runs: its own ``seeds`` or the spec's."""
+        return [int(s) for s in self.methods[method].get('seeds',
+                                                         self.seeds)]
 
     def run_prepare_data(self):
         if not self.prepare_data:

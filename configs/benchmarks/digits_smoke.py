@@ -9,7 +9,7 @@ seeds = [0, 1]
 _short = {'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
           'param_scheduler.T_max': 1}
 student_options = _short
-_lenet = 'configs/classification/digits/lenet5_1xb32-20e_digits.py'
+_lenet = 'configs/classification/digits/lenet5_1xb32-20e_digits-30pc.py'
 _mentor = {'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
            'param_scheduler.T_max': 2}
 trainings = dict(
@@ -17,4 +17,12 @@ trainings = dict(
     r18c8=dict(_delete_=True, config=_lenet, seed=1, options=_mentor),
 )
 mentors = dict(r18c16=dict(epoch=2), r18c8=dict(epoch=2),
-               r18c8_e2=dict(epoch=1), r18c16_e1=dict(epoch=1))
+               r18c8_e6=dict(epoch=1), r18c16_e5=dict(epoch=1),
+               r18c8_e4=dict(epoch=1), r18c16_e8=dict(epoch=2))
+# the ablations run the smoke's two seeds too
+methods = {m: dict(seeds=[0, 1]) for m in (
+    'kf_only', 'mentoring_only', 'classroomkd_batch', 'classroomkd_none',
+    'classroomkd_m1', 'classroomkd_m2', 'classroomkd_m3', 'classroomkd_m4',
+    'classroomkd_strong', 'classroomkd_weak', 'aver_weak',
+    'kf_only_nocw_weak', 'classroomkd_t4', 'classroomkd_nocw_t4',
+    'classroomkd_tau12')}

@@ -50,6 +50,13 @@ def test_spec_errors_name_the_problem(tmp_path, change, message):
         load_spec(write_spec(tmp_path, SPEC + change + '\n'))
 
 
+def test_method_seeds(tmp_path):
+    spec = load_spec(write_spec(tmp_path, SPEC.replace(
+        "group='mentor quality')", "group='mentor quality', seeds=[0])")))
+    assert spec.method_seeds('weak_only') == [0]
+    assert spec.method_seeds('kd') == [0, 1]
+
+
 def test_spec_missing_keys(tmp_path):
     with pytest.raises(ValueError, match="missing \\['seeds'\\]"):
         load_spec(write_spec(tmp_path, SPEC.replace('seeds = [0, 1]', '')))
