@@ -3,20 +3,18 @@
 The arguments are those of mmpose's and mmpretrain's ``tools/train.py``.
 """
 import argparse
-import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import classroomkd_mm  # noqa: F401  (registries, safe checkpoint loading)
-from classroomkd_mm.apis import prepare_runner_config
+from classroomkd_mm.apis import (add_shared_args, apply_shared_args,
+                                 prepare_runner_config)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -49,23 +47,6 @@ def parse_args():
         help='whether to disable the persistent_workers option in '
         'dataloaders.')
     parser.add_argument(
-        '--show-dir',
-        help='directory where the visualization images will be saved.')
-    parser.add_argument(
-        '--show',
-        action='store_true',
-        help='whether to display the prediction results in a window.')
-    parser.add_argument(
-        '--interval',
-        type=int,
-        default=1,
-        help='visualize per interval samples.')
-    parser.add_argument(
-        '--wait-time',
-        type=float,
-        default=1,
-        help='display time of every window. (second)')
-    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -75,29 +56,13 @@ def parse_args():
         'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
         'Note that the quotation marks are necessary and that no white space '
         'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # When using PyTorch version >= 2.0.0, the `torch.distributed.launch`
-    # will pass the `--local-rank` parameter to `tools/train.py` instead
-    # of `--local_rank`.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_shared_args(parser)
+    return parser.parse_args()
 
 
 def merge_args(cfg, args):
     """Merge CLI arguments to config, as mmpose and mmpretrain do."""
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    apply_shared_args(cfg, args)
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
@@ -127,16 +92,6 @@ def merge_args(cfg, args):
         set_loader_flag('pin_memory', False)
     if args.no_persistent_workers:
         set_loader_flag('persistent_workers', False)
-    if args.show or args.show_dir:
-        hooks = cfg.default_hooks
-        assert 'visualization' in hooks, 'PoseVisualizationHook must be ' \
-            'included in default_hooks to use --show or --show-dir.'
-        hooks.visualization.enable = True
-        hooks.visualization.show = args.show
-        if args.show:
-            hooks.visualization.wait_time = args.wait_time
-        hooks.visualization.out_dir = args.show_dir
-        hooks.visualization.interval = args.interval
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
