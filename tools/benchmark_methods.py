@@ -27,7 +27,8 @@ from tqdm import tqdm
 import classroomkd_mm  # noqa: F401
 from classroomkd_mm.benchmark import load_spec
 from classroomkd_mm.benchmark.report import write_report
-from classroomkd_mm.benchmark.runs import run_method, train_classroom
+from classroomkd_mm.benchmark.runs import (classroom_needed, run_method,
+                                           train_classroom)
 
 
 def parse_args():
@@ -63,7 +64,8 @@ def main():
         torch.set_num_threads(spec.num_threads)
     tqdm.write(f'[{spec.name}] preparing data')
     spec.run_prepare_data()
-    mentor_scores = train_classroom(spec, progress=tqdm.write)
+    mentor_scores = train_classroom(
+        spec, progress=tqdm.write, mentors=classroom_needed(spec, methods))
     for name, score in mentor_scores.items():
         tqdm.write(f'  mentor {name}: {spec.metric} = {score:.2f}')
 

@@ -58,8 +58,10 @@ def markdown(spec, results: List[dict], mentor_scores: Dict[str, float],
              '', '## Classroom', '', '| mentor | training | epoch | '
              f'{spec.metric} |', '|---|---|---|---|']
     for name, m in spec.mentors.items():
+        score = (f'{mentor_scores[name]:.2f}' if name in mentor_scores else
+                 'not needed by these methods')
         lines.append(f'| {name} | {m["training"]} | {m["epoch"]} | '
-                     f'{mentor_scores[name]:.2f} |')
+                     f'{score} |')
     baseline = table.get('nokd')
     for group in OrderedDict.fromkeys(r['group'] for r in table.values()):
         lines += ['', f'## {group}', '',

@@ -1,6 +1,8 @@
 """Training and evaluating through MMEngine's Runner, with results cached on
 disk so that an interrupted benchmark resumes where it stopped."""
+import contextlib
 import copy
+import fcntl
 import json
 import os
 import os.path as osp
@@ -81,46 +83,110 @@ def training_config(spec: BenchmarkSpec, training: str) -> str:
     path = osp.join(classroom_dir(spec), training, 'mentor_config.py')
     if not osp.isfile(path):
         os.makedirs(osp.dirname(path), exist_ok=True)
-        _with_options(settings['config'], settings['options']).dump(path)
+        temporary = f'{path}.{os.getpid()}.py'
+        _with_options(settings['config'], settings['options']).dump(
+            temporary)
+        os.replace(temporary, path)
     return path
 
 
-def train_classroom(spec: BenchmarkSpec, progress=print) -> Dict[str, float]:
+@contextlib.contextmanager
+def training_lock(work_dir: str, wait: bool = True):
+    """Hold an exclusive lock on a mentor training, so that benchmark
+    processes run side by side (disjoint ``--methods``) train each mentor
+    once. Yields False (without the lock) when ``wait`` is False and another
+    process holds it."""
+    os.makedirs(work_dir, exist_ok=True)
+    with open(osp.join(work_dir, '.training.lock'), 'w') as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def classroom_needed(spec: BenchmarkSpec, methods: List[str]) -> List[str]:
+    """The classroom mentors that ``methods`` distil from (every mentor if
+    one of them picks the ``'best'``, which needs all scores)."""
+    needed = set()
+    for method in methods:
+        chosen = spec.methods[method].get('mentors', 'all')
+        if chosen in ('all', 'best'):
+            return list(spec.mentors)
+        needed.update(chosen)
+    return [m for m in spec.mentors if m in needed]
+
+
+def train_classroom(spec: BenchmarkSpec, progress=print,
+                    mentors: Optional[List[str]] = None) -> Dict[str, float]:
     """Train every mentor training once (kept on disk: a second call skips
     it), evaluate every snapshot of the classroom with the host metric once,
-    and return ``{mentor: metric}``."""
-    for training, settings in spec.trainings.items():
-        epochs = [m['epoch'] for m in spec.mentors.values()
-                  if m['training'] == training]
-        work_dir = osp.join(classroom_dir(spec), training)
-        needed = [snapshot_path(work_dir, e) for e in epochs]
-        if all(osp.isfile(p) for p in needed):
-            continue
-        progress(f'training mentor {training!r}')
-        cfg = Config.fromfile(training_config(spec, training))
-        run_config(cfg, work_dir, settings.get('seed', 0),
-                   hooks=[SnapshotExporter(epochs)])
-        missing = [p for p in needed if not osp.isfile(p)]
-        if missing:
-            raise RuntimeError(
-                f'Mentor training {training!r} finished without {missing}; '
-                'is the snapshot epoch beyond its max_epochs?')
+    and return ``{mentor: metric}``. With ``mentors``, only those are
+    trained and scored (a NoKD-only call trains nothing)."""
+    mentors = list(spec.mentors) if mentors is None else mentors
+    pending = {}
+    for training in spec.trainings:
+        epochs = [spec.mentors[m]['epoch'] for m in mentors
+                  if spec.mentors[m]['training'] == training]
+        if epochs:
+            pending[training] = epochs
+    # Train what no other process is training; wait for the rest.
+    while pending:
+        for wait in (False, True):
+            done = [t for t in pending
+                    if _train_mentor(spec, t, pending[t], wait, progress)]
+            if done:
+                break
+        for training in done:
+            del pending[training]
 
     scores_path = osp.join(classroom_dir(spec), 'scores.json')
     scores = read_json(scores_path) or {}
-    for mentor, settings in spec.mentors.items():
+    for mentor in mentors:
         key = f'{mentor}:{mentor_checkpoint(spec, mentor)}'
         if key in scores:
             continue
         progress(f'evaluating mentor {mentor!r}')
-        cfg = Config.fromfile(training_config(spec, settings['training']))
+        cfg = Config.fromfile(training_config(spec,
+                                              spec.mentors[mentor]['training']))
         metrics = run_config(cfg, osp.join(classroom_dir(spec), '_eval'),
                              0, train=False,
                              load_from=mentor_checkpoint(spec, mentor))
-        scores[key] = metrics
+        # re-read: another process may have scored other mentors meanwhile
+        scores = {**(read_json(scores_path) or {}), key: metrics}
         write_json(scores_path, scores)
     return {m: scores[f'{m}:{mentor_checkpoint(spec, m)}'][spec.metric]
-            for m in spec.mentors}
+            for m in mentors}
+
+
+def _train_mentor(spec: BenchmarkSpec, training: str, epochs: List[int],
+                  wait: bool, progress) -> bool:
+    """Make sure the snapshots ``epochs`` of ``training`` exist, training it
+    if needed; False if another process holds it and ``wait`` is False."""
+    work_dir = osp.join(classroom_dir(spec), training)
+    needed = [snapshot_path(work_dir, e) for e in epochs]
+    if all(osp.isfile(p) for p in needed):
+        return True
+    with training_lock(work_dir, wait) as locked:
+        if not locked:
+            return False
+        # another process may have trained it while this one waited
+        if all(osp.isfile(p) for p in needed):
+            return True
+        progress(f'training mentor {training!r}')
+        cfg = Config.fromfile(training_config(spec, training))
+        run_config(cfg, work_dir, spec.trainings[training].get('seed', 0),
+                   hooks=[SnapshotExporter(epochs)])
+    missing = [p for p in needed if not osp.isfile(p)]
+    if missing:
+        raise RuntimeError(
+            f'Mentor training {training!r} finished without {missing}; '
+            'is the snapshot epoch beyond its max_epochs?')
+    return True
 
 
 def _cpu_seconds() -> float:
