@@ -2,6 +2,8 @@
 CA-MKD, EBKD, DGKD and its own ablations, in one framework.
 
     python tools/benchmark_methods.py configs/benchmarks/digits_methods.py
+    python tools/benchmark_methods.py \
+        configs/benchmarks/pose_synthetic_methods.py --workers 2
 
 1. prepares the data (the spec's ``prepare_data``);
 2. builds the classroom: trains every mentor training once and caches it
@@ -15,7 +17,10 @@ CA-MKD, EBKD, DGKD and its own ablations, in one framework.
 Everything finished is kept on disk (mentor checkpoints, one
 ``result.json`` per run, MMEngine checkpoints of the run in progress): run
 the same command again after an interruption and it resumes where it
-stopped. See ``classroomkd_mm/benchmark/spec.py`` for the spec format.
+stopped. ``--workers N`` (or the same command started N times) shares the
+work between N processes: each mentor training and each run is claimed by
+one of them (a file lock in its folder), so none is done twice. See
+``classroomkd_mm/benchmark/spec.py`` for the spec format.
 """
 import argparse
 import os.path as osp
@@ -41,7 +46,30 @@ def parse_args():
     parser.add_argument('--methods', nargs='+',
                         help='run only these methods of the spec')
     parser.add_argument('--work-dir', help='override the spec\'s work_dir')
+    parser.add_argument(
+        '--workers', type=int, default=1,
+        help='processes that share the runs (each claims the next run no '
+        'other has; use one per core with the spec\'s num_threads = 1); '
+        'the extra ones log to <work_dir>/worker_<n>.log')
     return parser.parse_args()
+
+
+def start_helpers(args, work_dir):
+    """Start ``--workers - 1`` more copies of this command."""
+    import os
+    import subprocess
+    argv = list(sys.argv[1:])
+    if '--workers' in argv:
+        at = argv.index('--workers')
+        del argv[at:at + 2]
+    helpers = []
+    for n in range(1, args.workers):
+        os.makedirs(work_dir, exist_ok=True)
+        log = open(osp.join(work_dir, f'worker_{n}.log'), 'w')
+        helpers.append(subprocess.Popen(
+            [sys.executable, osp.abspath(__file__), *argv, '--workers', '1'],
+            stdout=log, stderr=subprocess.STDOUT))
+    return helpers
 
 
 def main():
@@ -64,20 +92,36 @@ def main():
         torch.set_num_threads(spec.num_threads)
     tqdm.write(f'[{spec.name}] preparing data')
     spec.run_prepare_data()
+    helpers = start_helpers(args, spec.work_dir) if args.workers > 1 else []
     mentor_scores = train_classroom(
         spec, progress=tqdm.write, mentors=classroom_needed(spec, methods))
     for name, score in mentor_scores.items():
         tqdm.write(f'  mentor {name}: {spec.metric} = {score:.2f}')
 
     jobs = [(m, s) for m in methods for s in spec.method_seeds(m)]
-    results = []
-    with tqdm(jobs, desc=spec.name, unit='run', file=sys.stdout) as bar:
-        for method, seed in bar:
-            bar.set_postfix_str(f'{method} seed {seed}')
-            result = run_method(spec, method, seed, mentor_scores)
-            results.append(result)
-            tqdm.write(f'  {method:24s} seed {seed}: {spec.metric} = '
-                       f'{result["score"]:.2f} ({result["seconds"]:.0f} s)')
+    results = {}
+    with tqdm(total=len(jobs), desc=spec.name, unit='run',
+              file=sys.stdout) as bar:
+        # first every run no other process has claimed, then wait for theirs
+        for wait in (False, True):
+            for method, seed in jobs:
+                if (method, seed) in results:
+                    continue
+                bar.set_postfix_str(f'{method} seed {seed}')
+                result = run_method(spec, method, seed, mentor_scores,
+                                    wait=wait)
+                if result is None:
+                    continue
+                results[method, seed] = result
+                bar.update()
+                tqdm.write(f'  {method:24s} seed {seed}: {spec.metric} = '
+                           f'{result["score"]:.2f} '
+                           f'({result["seconds"]:.0f} s)')
+    for helper in helpers:
+        if helper.wait():
+            sys.exit(f'A --workers process failed; see '
+                     f'{spec.work_dir}/worker_*.log')
+    results = [results[job] for job in jobs]
 
     command = 'python ' + ' '.join(sys.argv)
     paths = write_report(spec.work_dir, spec, results, mentor_scores,

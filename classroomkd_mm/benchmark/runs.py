@@ -12,6 +12,7 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
+from ..utils.config_files import load_config
 from .diagnostics_recorder import DiagnosticsRecorder
 from .snapshot_exporter import SnapshotExporter, snapshot_path
 from .spec import BenchmarkSpec
@@ -56,7 +57,7 @@ def run_config(cfg: Config, work_dir: str, seed: int, train: bool = True,
 
 
 def _with_options(path: str, options: Optional[dict]) -> Config:
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     if options:
         cfg.merge_from_dict(options)
     return cfg
@@ -68,9 +69,22 @@ def classroom_dir(spec: BenchmarkSpec) -> str:
 
 
 def mentor_checkpoint(spec: BenchmarkSpec, mentor: str) -> str:
+    """A pretrained mentor's own checkpoint (file or URL), or the snapshot
+    of its training."""
     m = spec.mentors[mentor]
+    if 'checkpoint' in m:
+        return m['checkpoint']
     return snapshot_path(osp.join(classroom_dir(spec), m['training']),
                          m['epoch'])
+
+
+def mentor_config(spec: BenchmarkSpec, mentor: str) -> str:
+    """A pretrained mentor's own config (``pkg::`` paths allowed), or the
+    config of its training."""
+    m = spec.mentors[mentor]
+    if 'config' in m:
+        return m['config']
+    return training_config(spec, m['training'])
 
 
 def training_config(spec: BenchmarkSpec, training: str) -> str:
@@ -91,13 +105,13 @@ def training_config(spec: BenchmarkSpec, training: str) -> str:
 
 
 @contextlib.contextmanager
-def training_lock(work_dir: str, wait: bool = True):
-    """Hold an exclusive lock on a mentor training, so that benchmark
-    processes run side by side (disjoint ``--methods``) train each mentor
-    once. Yields False (without the lock) when ``wait`` is False and another
-    process holds it."""
+def claim(work_dir: str, wait: bool = True):
+    """Hold an exclusive lock on a mentor training or a run, so that
+    benchmark processes started side by side share the work: each training
+    and each run is done once. Yields False (without the lock) when ``wait``
+    is False and another process holds it."""
     os.makedirs(work_dir, exist_ok=True)
-    with open(osp.join(work_dir, '.training.lock'), 'w') as lock:
+    with open(osp.join(work_dir, '.claim.lock'), 'w') as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -131,7 +145,7 @@ def train_classroom(spec: BenchmarkSpec, progress=print,
     pending = {}
     for training in spec.trainings:
         epochs = [spec.mentors[m]['epoch'] for m in mentors
-                  if spec.mentors[m]['training'] == training]
+                  if spec.mentors[m].get('training') == training]
         if epochs:
             pending[training] = epochs
     # Train what no other process is training; wait for the rest.
@@ -151,16 +165,15 @@ def train_classroom(spec: BenchmarkSpec, progress=print,
         if key in scores:
             continue
         progress(f'evaluating mentor {mentor!r}')
-        cfg = Config.fromfile(training_config(spec,
-                                              spec.mentors[mentor]['training']))
+        cfg = load_config(mentor_config(spec, mentor))
         metrics = run_config(cfg, osp.join(classroom_dir(spec), '_eval'),
                              0, train=False,
                              load_from=mentor_checkpoint(spec, mentor))
         # re-read: another process may have scored other mentors meanwhile
         scores = {**(read_json(scores_path) or {}), key: metrics}
         write_json(scores_path, scores)
-    return {m: scores[f'{m}:{mentor_checkpoint(spec, m)}'][spec.metric]
-            for m in mentors}
+    return {m: scores[f'{m}:{mentor_checkpoint(spec, m)}'][spec.metric] *
+            spec.score_scale for m in mentors}
 
 
 def _train_mentor(spec: BenchmarkSpec, training: str, epochs: List[int],
@@ -171,14 +184,14 @@ def _train_mentor(spec: BenchmarkSpec, training: str, epochs: List[int],
     needed = [snapshot_path(work_dir, e) for e in epochs]
     if all(osp.isfile(p) for p in needed):
         return True
-    with training_lock(work_dir, wait) as locked:
+    with claim(work_dir, wait) as locked:
         if not locked:
             return False
         # another process may have trained it while this one waited
         if all(osp.isfile(p) for p in needed):
             return True
         progress(f'training mentor {training!r}')
-        cfg = Config.fromfile(training_config(spec, training))
+        cfg = load_config(training_config(spec, training))
         run_config(cfg, work_dir, spec.trainings[training].get('seed', 0),
                    hooks=[SnapshotExporter(epochs)])
     missing = [p for p in needed if not osp.isfile(p)]
@@ -205,7 +218,7 @@ def method_config(spec: BenchmarkSpec, method: str,
     mentor_cfgs = {}
     for name in mentors:
         mentor_cfgs[name] = dict(
-            config=training_config(spec, spec.mentors[name]['training']),
+            config=mentor_config(spec, name),
             checkpoint=mentor_checkpoint(spec, name))
     model = dict(type=DISTILLER, student=student, mentors=mentor_cfgs)
     if mentors:
@@ -224,14 +237,25 @@ def run_path(spec: BenchmarkSpec, method: str, seed: int) -> str:
 
 
 def run_method(spec: BenchmarkSpec, method: str, seed: int,
-               mentor_scores: Dict[str, float]) -> dict:
+               mentor_scores: Dict[str, float],
+               wait: bool = True) -> Optional[dict]:
     """Distil the student with one method and seed, or read the result of a
-    run that finished before."""
+    run that finished before. If another process is doing this run, wait
+    for its result, or return None at once when ``wait`` is False."""
     work_dir = run_path(spec, method, seed)
     result_path = osp.join(work_dir, 'result.json')
     done = read_json(result_path)
     if done is not None:
         return done
+    with claim(work_dir, wait) as claimed:
+        if not claimed:
+            return None
+        return read_json(result_path) or _run_method(
+            spec, method, seed, mentor_scores, work_dir, result_path)
+
+
+def _run_method(spec, method, seed, mentor_scores, work_dir,
+                result_path) -> dict:
     mentors = spec.method_mentors(method, mentor_scores)
     cfg = method_config(spec, method, mentors)
     recorder = DiagnosticsRecorder()
@@ -245,7 +269,7 @@ def run_method(spec: BenchmarkSpec, method: str, seed: int,
         policy=cfg.model.get('policy'),
         mentoring=cfg.model.get('mentoring'),
         metric=spec.metric,
-        score=metrics[spec.metric],
+        score=metrics[spec.metric] * spec.score_scale,
         metrics=metrics,
         diagnostics=recorder.as_dict(),
         seconds=round(time.time() - start, 1),

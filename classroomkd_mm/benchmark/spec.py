@@ -7,10 +7,18 @@ A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
     prepare_data = dict(func='pkg.module:function', kwargs=dict(...))  # opt.
     student = '<student config>'          # the host's own config
     metric = 'accuracy/top1'              # key of the host metric to report
+    score_scale = 1                       # opt.: e.g. 100 for a metric in
+                                          # [0, 1] (CocoMetric's AP)
     trainings = dict(                     # mentor trainings, each run once
         r18c16=dict(config='<mentor config>', seed=0, options={}))
-    mentors = dict(                       # the classroom: snapshots
-        strong=dict(training='r18c16', epoch=10))
+    mentors = dict(                       # the classroom: snapshots of
+        strong=dict(training='r18c16', epoch=10),   # trainings, or
+        zoo=dict(config='mmpretrain::...', checkpoint='https://...'))
+                                          # pretrained mentors
+    standard_methods = dict(              # opt.: the shared method table
+        classroom=['strong', ...],        # (standard_methods.py), plus
+        baseline_mentoring=dict(base_temperature=4.0),  # `methods`
+        classroomkd_mentoring=dict(tau=4.0), ablation_seeds=[0, 1, 2])
     methods = dict(                       # method -> distiller settings
         nokd=dict(mentors=[]),
         kd=dict(mentors='best', policy=dict(type='SingleMentorKD'),
@@ -34,8 +42,9 @@ from typing import Dict, List, Union
 
 from mmengine.config import Config
 
-REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'methods',
-            'seeds')
+from .standard_methods import standard_methods
+
+REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'seeds')
 METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'group', 'options',
                'seeds'}
 
@@ -53,6 +62,7 @@ class BenchmarkSpec:
     prepare_data: dict = None
     student_options: dict = field(default_factory=dict)
     num_threads: int = None
+    score_scale: float = 1.0
     source: str = None
 
     def method_mentors(self, method: str,
@@ -88,14 +98,31 @@ def load_spec(path: str, **overrides) -> BenchmarkSpec:
     cfg = Config.fromfile(path).to_dict()
     cfg.update({k: v for k, v in overrides.items() if v is not None})
     missing = [k for k in REQUIRED if k not in cfg]
+    if 'methods' not in cfg and 'standard_methods' not in cfg:
+        missing.append('methods')
     if missing:
         _fail(path, f'missing {missing}; see classroomkd_mm/benchmark/'
               'spec.py for the format.')
+    if cfg.get('standard_methods'):
+        try:
+            standard = standard_methods(**cfg['standard_methods'])
+        except TypeError as error:
+            _fail(path, f'standard_methods: {error}; see classroomkd_mm/'
+                  'benchmark/standard_methods.py.')
+        cfg['methods'] = {**standard, **cfg.get('methods', {})}
     for name, mentor in cfg['mentors'].items():
+        if 'config' in mentor or 'checkpoint' in mentor:
+            if not (mentor.get('config') and mentor.get('checkpoint')) or \
+                    'training' in mentor:
+                _fail(path, f'mentor {name!r}: a pretrained mentor needs '
+                      'both `config` and `checkpoint` (file or URL) and no '
+                      '`training`.')
+            continue
         if mentor.get('training') not in cfg['trainings']:
             _fail(path, f'mentor {name!r} names training '
                   f'{mentor.get("training")!r}, which is not in trainings '
-                  f'{sorted(cfg["trainings"])}.')
+                  f'{sorted(cfg["trainings"])}; or give a pretrained mentor '
+                  'as dict(config=..., checkpoint=...).')
         if not isinstance(mentor.get('epoch'), int):
             _fail(path, f'mentor {name!r} needs an int `epoch` (the '
                   'snapshot of its training to use).')

@@ -56,50 +56,20 @@ _weak3 = ['r18c8_e6', 'r18c16_e5', 'r18c8_e4']   # the all-weak classroom
 _fixed_t = dict(base_temperature=4.0)
 _classroom = dict(tau=4.0, base_temperature=1.0)
 _kf = dict(type='KnowledgeFilter', granularity='sample', weight_norm='active')
+# NoKD, KD, AVER, CA-MKD, EBKD, DGKD, ClassroomKD (10 seeds) and the
+# ablations, classroom size (the first k mentors of _classroom5) and mentor
+# quality (diverse = classroomkd_m3: r18c16, r18c8, r18c8_e6), 5 seeds:
+# classroomkd_mm/benchmark/standard_methods.py
+standard_methods = dict(
+    classroom=_classroom5, baseline_mentoring=_fixed_t,
+    classroomkd_mentoring=_classroom, ablation_seeds=_few,
+    strong=['r18c16', 'r18c16_e8', 'r18c8'], weak=_weak3)
 methods = dict(
-    nokd=dict(mentors=[]),
-    kd=dict(mentors='best', policy=dict(type='SingleMentorKD'),
-            mentoring=_fixed_t),
-    aver=dict(mentors=_classroom5, policy=dict(type='AverageMentors'),
-              mentoring=_fixed_t),
-    camkd=dict(mentors=_classroom5, policy=dict(type='CAMKD'),
-               mentoring=_fixed_t),
-    ebkd=dict(mentors=_classroom5, policy=dict(type='EntropyWeighted'),
-              mentoring=_fixed_t),
-    dgkd=dict(mentors=_classroom5,
-              policy=dict(type='RandomMentorDrop', drop_num=1),
-              mentoring=_fixed_t),
-    classroomkd=dict(mentors=_classroom5, policy=_kf, mentoring=_classroom),
-    # ClassroomKD's parts and variants (5 seeds)
-    kf_only=dict(group='ablations', mentors=_classroom5,
-                 policy=dict(type='KFOnly'), mentoring=_fixed_t, seeds=_few),
-    mentoring_only=dict(group='ablations', mentors=_classroom5,
-                        policy=dict(type='MentoringOnly'),
-                        mentoring=_classroom, seeds=_few),
-    classroomkd_batch=dict(
-        group='ablations', mentors=_classroom5,
-        policy=dict(type='KnowledgeFilter', granularity='batch',
-                    weight_norm='active'),
-        mentoring=_classroom, seeds=_few),
     classroomkd_none=dict(
         group='ablations', mentors=_classroom5,
         policy=dict(type='KnowledgeFilter', granularity='sample',
                     weight_norm='none'),
         mentoring=_classroom, seeds=_few),
-    # classroom size: the first k mentors of _classroom5 (k = 5 is the main
-    # table's classroomkd)
-    **{f'classroomkd_m{k}': dict(group='classroom size',
-                                 mentors=_classroom5[:k], policy=_kf,
-                                 mentoring=_classroom, seeds=_few)
-       for k in (1, 2, 3, 4)},
-    # mentor quality, three mentors each (diverse = classroomkd_m3:
-    # r18c16, r18c8, r18c8_e6)
-    classroomkd_strong=dict(group='mentor quality',
-                            mentors=['r18c16', 'r18c16_e8', 'r18c8'],
-                            policy=_kf, mentoring=_classroom, seeds=_few),
-    classroomkd_weak=dict(group='mentor quality',
-                          mentors=_weak3,
-                          policy=_kf, mentoring=_classroom, seeds=_few),
     # AVER from the weak classroom: what the filter protects against
     aver_weak=dict(group='mentor quality',
                    mentors=_weak3,

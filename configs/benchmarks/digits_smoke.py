@@ -20,9 +20,7 @@ mentors = dict(r18c16=dict(epoch=2), r18c8=dict(epoch=2),
                r18c8_e6=dict(epoch=1), r18c16_e5=dict(epoch=1),
                r18c8_e4=dict(epoch=1), r18c16_e8=dict(epoch=2))
 # the ablations run the smoke's two seeds too
+standard_methods = dict(ablation_seeds=[0, 1])
 methods = {m: dict(seeds=[0, 1]) for m in (
-    'kf_only', 'mentoring_only', 'classroomkd_batch', 'classroomkd_none',
-    'classroomkd_m1', 'classroomkd_m2', 'classroomkd_m3', 'classroomkd_m4',
-    'classroomkd_strong', 'classroomkd_weak', 'aver_weak',
-    'kf_only_nocw_weak', 'classroomkd_t4', 'classroomkd_nocw_t4',
-    'classroomkd_tau12')}
+    'classroomkd_none', 'aver_weak', 'kf_only_nocw_weak', 'classroomkd_t4',
+    'classroomkd_nocw_t4', 'classroomkd_tau12')}

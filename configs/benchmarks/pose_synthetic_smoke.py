@@ -28,7 +28,6 @@ trainings = dict(r18c32=dict(options=_mentor), r18c16=dict(options=_mentor))
 mentors = dict(r18c32=dict(epoch=2), r18c16=dict(epoch=2),
                r18c16_e4=dict(epoch=1), r18c32_e2=dict(epoch=1),
                r18c16_e2=dict(epoch=1), r18c32_e7=dict(epoch=2))
+standard_methods = dict(ablation_seeds=[0])
 methods = {m: dict(seeds=[0]) for m in (
-    'kf_only', 'mentoring_only', 'classroomkd_batch', 'classroomkd_m1',
-    'classroomkd_m2', 'classroomkd_m3', 'classroomkd_m4',
-    'classroomkd_strong', 'classroomkd_weak')}
+    'classroomkd_tau4', 'classroomkd_nocw', 'kf_only_nocw')}

@@ -1,6 +1,7 @@
 """tools/benchmark_methods.py end to end on the SYNTHETIC pose smoke spec:
 the classroom is trained once, every run goes through MMEngine's Runner and
-CocoMetric, the report is written, and a second call trains nothing."""
+CocoMetric, two worker processes share the runs, the report is written, and
+a second call trains nothing."""
 import json
 import os
 import os.path as osp
@@ -14,11 +15,11 @@ SPEC = 'configs/benchmarks/pose_synthetic_smoke.py'
 METHODS = ['nokd', 'kd', 'classroomkd']
 
 
-def benchmark(work_dir, *methods):
+def benchmark(work_dir, *methods, workers=1):
     env = dict(os.environ, OMP_NUM_THREADS='1')
     result = subprocess.run(
         [sys.executable, 'tools/benchmark_methods.py', SPEC, '--work-dir',
-         work_dir, '--methods', *methods],
+         work_dir, '--workers', str(workers), '--methods', *methods],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[
         -3000:]
@@ -28,7 +29,7 @@ def benchmark(work_dir, *methods):
 @pytest.fixture(scope='module')
 def finished(tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('pose_benchmark'))
-    return work_dir, benchmark(work_dir, *METHODS)
+    return work_dir, benchmark(work_dir, *METHODS, workers=2)
 
 
 def test_report_covers_every_method_and_the_classroom(finished):
@@ -50,6 +51,21 @@ def test_report_covers_every_method_and_the_classroom(finished):
     assert any(k.startswith('classroom.r18c32.active_rate')
                for k in runs['classroomkd']['diagnostics']['history'])
     assert '| classroomkd |' in open(osp.join(work_dir, 'report.md')).read()
+
+
+def test_two_workers_share_the_work(finished):
+    """Each mentor training and each run was done once, by one of the two
+    processes (a Runner writes one timestamped log folder per start)."""
+    work_dir, stdout = finished
+    helper = open(osp.join(work_dir, 'worker_1.log')).read()
+    trainings = stdout.count('training mentor') + helper.count(
+        'training mentor')
+    assert trainings == 2   # r18c32 and r18c16, once each
+    for method in METHODS:
+        run_dir = osp.join(work_dir, 'runs', method, 'seed_0')
+        starts = [d for d in os.listdir(run_dir)
+                  if osp.isdir(osp.join(run_dir, d))]
+        assert len(starts) == 1, (method, starts)
 
 
 def test_second_call_reuses_everything(finished):

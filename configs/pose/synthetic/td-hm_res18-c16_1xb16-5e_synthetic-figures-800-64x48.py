@@ -1,11 +1,11 @@
 # The student of the SYNTHETIC pose benchmark, trained alone (NoKD): the
 # ResNet-18/16 SimpleBaseline of ./td-hm_res18-c16_1xb32-12e_synthetic-
-# figures-64x48.py on the first 800 training figures, 6 epochs of batch 16
-# (300 iterations): a small-data, short-schedule student, so that mentors
+# figures-64x48.py on the first 800 training figures, 5 epochs of batch 16
+# (250 iterations): a small-data, short-schedule student, so that mentors
 # trained on all 2,000 figures have something to teach.
 _base_ = ['./td-hm_res18-c16_1xb32-12e_synthetic-figures-64x48.py']
 
-max_epochs = 6
+max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=3)
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=50, start_factor=0.1,

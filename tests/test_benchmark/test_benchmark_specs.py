@@ -1,0 +1,51 @@
+"""Every shipped benchmark spec loads, and every method of it becomes a
+distiller config whose mentors resolve (nothing is trained or downloaded)."""
+import glob
+import os.path as osp
+
+import pytest
+
+from classroomkd_mm.benchmark import load_spec
+from classroomkd_mm.benchmark.runs import (mentor_checkpoint, mentor_config,
+                                           method_config)
+from classroomkd_mm.utils.config_files import load_config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SPECS = sorted(glob.glob(osp.join(REPO, 'configs', 'benchmarks', '*.py')))
+
+
+def test_paper_scale_specs_are_shipped():
+    names = {osp.basename(p) for p in SPECS}
+    assert {'cifar100_methods.py', 'coco_methods.py', 'digits_methods.py',
+            'pose_synthetic_methods.py'} <= names
+
+
+@pytest.mark.parametrize('path', SPECS, ids=osp.basename)
+def test_every_method_builds_a_distiller_config(path, tmp_path,
+                                                monkeypatch):
+    monkeypatch.chdir(REPO)
+    spec = load_spec(path, work_dir=str(tmp_path))
+    scores = {m: float(i) for i, m in enumerate(spec.mentors)}
+    for mentor in spec.mentors:
+        assert load_config(mentor_config(spec, mentor)).model.type
+        assert mentor_checkpoint(spec, mentor)
+    for method in spec.methods:
+        mentors = spec.method_mentors(method, scores)
+        cfg = method_config(spec, method, mentors)
+        assert cfg.model.type == 'classroomkd_mm.ClassroomDistiller'
+        assert sorted(cfg.model.mentors) == sorted(mentors)
+        if mentors:
+            assert cfg.model.policy['type'] and cfg.model.mentoring
+        assert spec.method_seeds(method)
+
+
+def test_pretrained_mentor_needs_config_and_checkpoint(tmp_path):
+    spec = tmp_path / 'spec.py'
+    spec.write_text(
+        "name = 'x'\nstudent = 's.py'\nmetric = 'm'\nseeds = [0]\n"
+        "trainings = dict()\n"
+        "mentors = dict(zoo=dict(config='mmpretrain::a.py'))\n"
+        "methods = dict(nokd=dict(mentors=[]))\n")
+    with pytest.raises(ValueError, match='needs both `config` and '
+                       '`checkpoint`'):
+        load_spec(str(spec))
