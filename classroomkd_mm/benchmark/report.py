@@ -5,7 +5,7 @@ import os.path as osp
 import platform
 import statistics
 from collections import OrderedDict
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -27,6 +27,27 @@ def summarise(results: List[dict]) -> Dict[str, dict]:
         row.update(n=len(s), mean=statistics.fmean(s),
                    std=statistics.stdev(s) if len(s) > 1 else 0.0)
     return table
+
+
+def paired_difference(results: List[dict], method: str,
+                      reference: str = 'classroomkd'
+                      ) -> Optional[Tuple[float, float, int]]:
+    """``(mean, standard error, n)`` of ``score(method) - score(reference)``
+    over the seeds both ran (runs of one seed share data order and
+    initialisation, so pairing removes most of the seed noise); None with
+    fewer than two common seeds or for the reference itself."""
+    if method == reference:
+        return None
+    by_seed = {}
+    for r in results:
+        if r['method'] in (method, reference):
+            by_seed.setdefault(r['seed'], {})[r['method']] = r['score']
+    diffs = [s[method] - s[reference] for s in by_seed.values()
+             if len(s) == 2]
+    if len(diffs) < 2:
+        return None
+    return (statistics.fmean(diffs),
+            statistics.stdev(diffs) / len(diffs) ** 0.5, len(diffs))
 
 
 def machine() -> str:
@@ -60,14 +81,14 @@ def markdown(spec, results: List[dict], mentor_scores: Dict[str, float],
     for name, m in spec.mentors.items():
         score = (f'{mentor_scores[name]:.2f}' if name in mentor_scores else
                  'not needed by these methods')
-        lines.append(f'| {name} | {m["training"]} | {m["epoch"]} | '
-                     f'{score} |')
+        lines.append(f'| {name} | {m.get("training", "pretrained")} | '
+                     f'{m.get("epoch", "-")} | {score} |')
     baseline = table.get('nokd')
     for group in OrderedDict.fromkeys(r['group'] for r in table.values()):
         lines += ['', f'## {group}', '',
                   '| method | mentors | runs | mean | std | vs nokd | '
-                  'wall s/run | CPU s/run |',
-                  '|---|---|---|---|---|---|---|---|']
+                  'paired vs classroomkd | wall s/run | CPU s/run |',
+                  '|---|---|---|---|---|---|---|---|---|']
         for method, row in table.items():
             if row['group'] != group:
                 continue
@@ -75,9 +96,13 @@ def markdown(spec, results: List[dict], mentor_scores: Dict[str, float],
                            if r['method'] == method)
             delta = (f'{row["mean"] - baseline["mean"]:+.2f}'
                      if baseline else '-')
+            paired = paired_difference(results, method)
+            paired = ('-' if paired is None else
+                      f'{paired[0]:+.2f} ± {paired[1]:.2f} ({paired[2]})')
             lines.append(
                 f'| {method} | {", ".join(mentors) or "-"} | {row["n"]} | '
                 f'{row["mean"]:.2f} | {row["std"]:.2f} | {delta} | '
+                f'{paired} | '
                 f'{statistics.fmean(row["seconds"]):.0f} | '
                 f'{statistics.fmean(row["cpu_seconds"]):.0f} |')
     lines += ['', 'Plots: `scores.png` (every run per method), '

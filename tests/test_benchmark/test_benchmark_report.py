@@ -4,7 +4,8 @@ import json
 import pytest
 
 from classroomkd_mm.benchmark import load_spec
-from classroomkd_mm.benchmark.report import summarise, write_report
+from classroomkd_mm.benchmark.report import (paired_difference, summarise,
+                                             write_report)
 
 SPEC = '''
 name = 'tiny'
@@ -89,9 +90,23 @@ def test_summary_and_report(tmp_path):
     paths = write_report(str(tmp_path), spec, results,
                          dict(strong=97.0, weak=60.0), 'python x', 1.0)
     text = open(paths['markdown']).read()
-    assert '| classroomkd | weak | 2 | 86.00 | 1.41 | +5.00 |' in text
+    assert '| classroomkd | weak | 2 | 86.00 | 1.41 | +5.00 | - |' in text
+    assert '| nokd | - | 2 | 81.00 | 1.41 | +0.00 | -5.00 ± 0.00 (2) |' in text
     assert '## mentor quality' in text
     saved = json.load(open(paths['json']))
     assert len(saved['runs']) == 5
     for kind in ('scores', 'diagnostics'):
         assert open(paths[kind], 'rb').read(4) == b'\x89PNG'
+
+
+def test_paired_difference_over_common_seeds():
+    runs = [dict(method=m, seed=seed, score=score)
+            for m, scores in (('a', {0: 1.0, 1: 2.0, 2: 4.0, 3: 9.0}),
+                              ('classroomkd', {0: 0.0, 1: 0.0, 2: 1.0}))
+            for seed, score in scores.items()]
+    mean, stderr, n = paired_difference(runs, 'a')
+    # differences 1, 2, 3 (seed 3 has no partner): std 1, SE 1 / sqrt(3)
+    assert (mean, n) == (2.0, 3)
+    assert stderr == pytest.approx(3 ** -0.5)
+    assert paired_difference(runs, 'classroomkd') is None
+    assert paired_difference(runs[:1] + runs[4:5], 'a') is None
