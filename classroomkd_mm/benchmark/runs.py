@@ -226,6 +226,8 @@ def method_config(spec: BenchmarkSpec, method: str,
                                        dict(type='KnowledgeFilter'))
         model['mentoring'] = dict(type='MentoringLoss',
                                   **settings.get('mentoring', {}))
+        if settings.get('adapter'):
+            model['adapter'] = settings['adapter']
     cfg.model = model
     cfg.custom_imports = dict(imports=['classroomkd_mm'],
                               allow_failed_imports=False)

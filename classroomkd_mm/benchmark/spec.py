@@ -45,8 +45,8 @@ from mmengine.config import Config
 from .standard_methods import standard_methods
 
 REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'seeds')
-METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'group', 'options',
-               'seeds'}
+METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'adapter', 'group',
+               'options', 'seeds'}
 
 
 @dataclass

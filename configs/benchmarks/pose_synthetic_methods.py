@@ -98,4 +98,12 @@ methods = dict(
         group='investigation', mentors=_classroom5,
         policy=dict(type='KFOnly', confidence_weighting=False),
         mentoring=_fixed_t, seeds=_few),
+    # Added after the investigation above found that heatmap MSE ranks the
+    # very weak mentors' flat heatmaps as competitive (they stay active on a
+    # quarter of the samples at the end): rank by the distance of the
+    # decoded peaks instead (HeatmapAdapter(error='peak')), 5 seeds.
+    classroomkd_peak=dict(
+        group='investigation', mentors=_classroom5, policy=_kf,
+        mentoring=_classroom, adapter=dict(type='HeatmapAdapter',
+                                           error='peak')),
 )

@@ -9,10 +9,12 @@ from classroomkd_mm.registry import MODELS
 from ..losses.keypoint_weighting import visible_keypoint_mean
 from ..policies.scores import student_mean_scale
 from .base_task_adapter import BaseTaskAdapter
+from .heatmap_peak_error import heatmap_peak_error
 from .pose_heads import has_topdown_head
 from .pose_loss_weighting import sample_weighted_keypoint_loss
 
 ERROR_NORMS = ('visible', 'all')
+ERRORS = ('mse', 'peak')
 
 
 class HeatmapTargets(NamedTuple):
@@ -77,15 +79,24 @@ class HeatmapAdapter(BaseTaskAdapter):
     Args:
         error_norm (str): ``'visible'`` or ``'all'``, see
             :func:`heatmap_error`.
+        error (str): the per-sample error that ranks the student and the
+            mentors: ``'mse'`` (default, the design: :func:`heatmap_error`)
+            or ``'peak'`` (:func:`heatmap_peak_error`, the squared distance
+            of the decoded peaks, which does not let a flat heatmap pass for
+            a good one).
     """
 
     default_divergence = dict(type='HeatmapKLDivergence')
 
-    def __init__(self, error_norm: str = 'visible'):
+    def __init__(self, error_norm: str = 'visible', error: str = 'mse'):
         if error_norm not in ERROR_NORMS:
             raise ValueError(f'HeatmapAdapter: error_norm={error_norm!r} is '
                              f'not one of {ERROR_NORMS}.')
+        if error not in ERRORS:
+            raise ValueError(f'HeatmapAdapter: error={error!r} is not one of '
+                             f'{ERRORS}.')
         self.error_norm = error_norm
+        self.error = error
 
     @classmethod
     def supports(cls, model: nn.Module) -> bool:
@@ -113,6 +124,9 @@ class HeatmapAdapter(BaseTaskAdapter):
 
     def per_sample_error(self, outputs: Tensor,
                          targets: HeatmapTargets) -> Tensor:
+        if self.error == 'peak':
+            return heatmap_peak_error(outputs, targets.heatmaps,
+                                      targets.keypoint_weights)
         return heatmap_error(outputs, targets.heatmaps,
                              targets.keypoint_weights, self.error_norm)
 
