@@ -29,5 +29,3 @@ mentors = dict(r18c32=dict(epoch=2), r18c16=dict(epoch=2),
                r18c16_e4=dict(epoch=1), r18c32_e2=dict(epoch=1),
                r18c16_e2=dict(epoch=1), r18c32_e7=dict(epoch=2))
 standard_methods = dict(ablation_seeds=[0])
-methods = {m: dict(seeds=[0]) for m in (
-    'classroomkd_tau4', 'classroomkd_nocw', 'kf_only_nocw')}
