@@ -23,7 +23,9 @@ one of them (a file lock in its folder), so none is done twice. See
 ``classroomkd_mm/benchmark/spec.py`` for the spec format.
 """
 import argparse
+import os
 import os.path as osp
+import subprocess
 import sys
 import time
 
@@ -56,8 +58,6 @@ def parse_args():
 
 def start_helpers(args, work_dir):
     """Start ``--workers - 1`` more copies of this command."""
-    import os
-    import subprocess
     argv = list(sys.argv[1:])
     if '--workers' in argv:
         at = argv.index('--workers')

@@ -4,14 +4,11 @@
 #   python tools/benchmark_methods.py \
 #       configs/benchmarks/pose_synthetic_investigation.py --workers 2
 _base_ = ['./pose_synthetic_methods.py']
-_classroom5 = ['r18c32', 'r18c16', 'r18c16_e4', 'r18c32_e2', 'r18c16_e2']
-_few = [0, 1, 2]
-_divergence = dict(type='HeatmapKLDivergence', logit_scale=10.0)
-_fixed_t = dict(base_temperature=1.0, loss_weight=0.01,
-                divergence=_divergence)
-_classroom = dict(tau=12.0, base_temperature=1.0, loss_weight=0.01,
-                  divergence=_divergence)
-_kf = dict(type='KnowledgeFilter', granularity='sample', weight_norm='active')
+_classroom5 = _base_._classroom5
+_few = _base_._few
+_fixed_t = _base_._fixed_t
+_classroom = _base_._classroom
+_kf = _base_._kf
 # Investigation (run after the tables above, on the ablation seeds; they
 # use the same validation figures, so they are diagnostics, not tuned
 # defaults): the digits benchmark found that the task-loss confidence weight
