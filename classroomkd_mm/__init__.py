@@ -6,6 +6,6 @@ from .version import __version__
 register_safe_checkpoint_loaders()
 
 from . import apis, hooks, models  # noqa: E402,F401
-from .registry import HOOKS, MODELS  # noqa: E402
+from .registry import HOOKS, MODELS, TRANSFORMS  # noqa: E402
 
-__all__ = ['HOOKS', 'MODELS', '__version__']
+__all__ = ['HOOKS', 'MODELS', 'TRANSFORMS', '__version__']

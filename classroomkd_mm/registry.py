@@ -9,6 +9,7 @@ that register into them on first lookup.
 """
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 
 MODELS = Registry(
@@ -22,3 +23,9 @@ HOOKS = Registry(
     parent=MMENGINE_HOOKS,
     scope='classroomkd_mm',
     locations=['classroomkd_mm.hooks'])
+
+TRANSFORMS = Registry(
+    'transform',
+    parent=MMENGINE_TRANSFORMS,
+    scope='classroomkd_mm',
+    locations=['classroomkd_mm.datasets'])

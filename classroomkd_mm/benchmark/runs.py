@@ -1,7 +1,6 @@
 """Training and evaluating through MMEngine's Runner, with results cached on
 disk so that an interrupted benchmark resumes where it stopped."""
 import contextlib
-import copy
 import fcntl
 import json
 import os
@@ -41,7 +40,11 @@ def run_config(cfg: Config, work_dir: str, seed: int, train: bool = True,
     earlier call was interrupted) and test one config, or only test the
     weights ``load_from``; returns the test metrics."""
     from mmengine.runner import Runner
-    cfg = copy.deepcopy(cfg)
+    # The Runner writes the config text into the log, the work dir, the
+    # visualizer and every checkpoint; formatting it with yapf costs about
+    # 1 s each time for a distiller config, 5 s of a 60 s run.
+    cfg = Config(cfg.to_dict(), filename=cfg.filename,
+                 format_python_code=False)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'

@@ -24,11 +24,13 @@ metric = 'coco/AP'
 score_scale = 100   # CocoMetric's AP is in [0, 1]; report percent
 seeds = [0, 1, 2, 3, 4]   # main table; ablations run 3 of them
 num_threads = 1
-# No validation during training (the score is the test at the end), no
+# No validation during training (the score is the test at the end; val_begin
+# past the last epoch also skips the validation MMEngine runs after it), no
 # flip test, one checkpoint at the end, a quiet logger.
 student_options = {
     'model.test_cfg.flip_test': False,
     'train_cfg.val_interval': 1000,
+    'train_cfg.val_begin': 1000,
     'default_hooks.logger.interval': 1000,
     'default_hooks.checkpoint': dict(
         interval=1000, max_keep_ckpts=1, save_best=None),
@@ -41,6 +43,7 @@ _mentor_options = {
     'param_scheduler.1.end': 10,
     'model.test_cfg.flip_test': False,
     'train_cfg.val_interval': 1000,
+    'train_cfg.val_begin': 1000,
     'default_hooks.logger.interval': 1000,
     'default_hooks.checkpoint': dict(
         interval=1000, max_keep_ckpts=1, save_best=None),

@@ -12,6 +12,8 @@ from classroomkd_mm.registry import MODELS
 from classroomkd_mm.utils.config_files import load_config
 from classroomkd_mm.utils.safe_checkpoint import load_local_checkpoint
 
+from .frozen_max_pool import use_channels_last_max_pool
+
 _MAX_KEYS_SHOWN = 8
 
 
@@ -118,11 +120,13 @@ def load_mentor_weights(name: str, mentor: nn.Module, checkpoint: str):
 
 
 def build_mentor(name: str, mentor_cfg: dict) -> nn.Module:
-    """Build, load, freeze and put in eval mode one mentor."""
+    """Build, load, freeze and put in eval mode one mentor; its max pools
+    become :class:`ChannelsLastMaxPool2d` (same outputs, faster on CPU)."""
     mentor = MODELS.build(mentor_model_config(name, mentor_cfg))
     load_mentor_weights(name, mentor, mentor_cfg.get('checkpoint'))
     mentor.requires_grad_(False)
     mentor.eval()
+    use_channels_last_max_pool(mentor)
     # The weights are loaded: keep BaseModule.init_weights off them.
     for module in mentor.modules():
         if hasattr(module, '_is_init'):
