@@ -49,3 +49,20 @@ def test_pretrained_mentor_needs_config_and_checkpoint(tmp_path):
     with pytest.raises(ValueError, match='needs both `config` and '
                        '`checkpoint`'):
         load_spec(str(spec))
+
+
+def test_heldout_pose_spec_reads_only_the_seed_1_figures(tmp_path,
+                                                         monkeypatch):
+    monkeypatch.chdir(REPO)
+    spec = load_spec(osp.join(REPO, 'configs', 'benchmarks',
+                              'pose_synthetic_heldout.py'),
+                     work_dir=str(tmp_path))
+    root = 'data/generated/synthetic_figures_seed1/'
+    assert spec.prepare_data['kwargs'] == dict(root=root, seed=1)
+    configs = [method_config(spec, 'classroomkd', ['r18c32'])]
+    configs += [load_config(mentor_config(spec, m)) for m in spec.mentors]
+    for cfg in configs:
+        for split in ('train', 'val', 'test'):
+            assert cfg[f'{split}_dataloader'].dataset.data_root == root
+        for split in ('val', 'test'):
+            assert cfg[f'{split}_evaluator'].ann_file.startswith(root)
