@@ -13,10 +13,7 @@ _base_ = ['./pose_synthetic_investigation.py']
 name = 'pose_synthetic_heldout'
 work_dir = 'work_dirs/benchmarks/pose_synthetic_heldout'
 _data_root = 'data/generated/synthetic_figures_seed1/'
-prepare_data = dict(
-    func='classroomkd_mm.utils.synthetic_figures:write_synthetic_figures',
-    kwargs=dict(root=_data_root, seed=1),
-    _delete_=True)
+prepare_data = dict(kwargs=dict(root=_data_root, seed=1))
 _data = {
     'train_dataloader.dataset.data_root': _data_root,
     'val_dataloader.dataset.data_root': _data_root,
