@@ -28,7 +28,7 @@ import torch
 from .timing import clock, synchronize
 
 RANKING = ('targets', 'detach', 'per_sample_error', 'finite_samples',
-           'default_score_scale', 'sanitize')  # those the adapter has
+           'default_score_scale')  # those the adapter has
 OVERHEAD = ('ranking', 'mentoring', 'diagnostics')
 
 

@@ -32,7 +32,8 @@ CONFIGS = 'configs/classification/digits'
 MENTOR_R18C16 = f'{CONFIGS}/resnet18-c16_1xb32-10e_digits.py'
 MENTOR_R18C8 = f'{CONFIGS}/resnet18-c8_1xb32-10e_digits.py'
 STUDENT = f'{CONFIGS}/lenet5_1xb32-20e_digits-30pc.py'
-CLASSROOM = f'{CONFIGS}/classroomkd_lenet5-from-3mentors_1xb32-20e_digits-30pc.py'
+CLASSROOM = (f'{CONFIGS}/classroomkd_lenet5-from-resnet18-c16-resnet18-c8-'
+             'resnet18-c8-ep2_1xb32-20e_digits-30pc.py')
 
 
 def banner(text):
