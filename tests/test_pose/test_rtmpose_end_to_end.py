@@ -70,7 +70,8 @@ def test_rtmpose_classroomkd_runner_cocometric_and_inference(tmp_path):
     from mmpose.apis import inference_topdown, init_model
 
     from classroomkd_mm.utils.safe_checkpoint import torch_load_safely
-    from classroomkd_mm.utils.synthetic_figures import write_synthetic_figures
+    from tools.dataset_converters.synthetic_figures import \
+        write_synthetic_figures
     data_root = str(tmp_path / 'figures') + '/'
     write_synthetic_figures(data_root, splits={'train': 16, 'val': 8})
 
