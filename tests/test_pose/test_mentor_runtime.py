@@ -5,8 +5,8 @@ converted mentor that disagrees is an error naming it."""
 import pytest
 import torch
 import torch.nn as nn
-from pose_models import heatmap_model, simcc_model
-from test_pose_distiller import batch, distiller
+from tests.helpers.pose_models import heatmap_model, simcc_model
+from tests.helpers.pose_models import batch, distiller
 
 from classroomkd_mm.models.distillers.mentor_runtime import (
     MentorRuntime, conv_bn_pairs, fold_batch_norms, fold_conv_bn,
