@@ -1,4 +1,5 @@
-"""KnowledgeFilter against DESIGN.md's worked example and hand-made cases.
+"""KnowledgeFilter on a worked example (p_s = 0.5, mentors 0.8, 0.3, 0.6)
+and hand-made cases, against values computed by hand.
 
 Errors are written as ``-log(p)`` (cross-entropy, ``beta = 1``) so that the
 scores of the examples are the round numbers of the comments."""
