@@ -148,6 +148,10 @@ def test_real_mentors_agree_and_keep_their_state_dict(build, forward, shape):
         assert torch.allclose(later, forward(mentor, torch.flip(x, [0])),
                               rtol=1e-4, atol=1e-4 * eager.abs().max())
     assert runtime.report['folded'] == batch_norms
+    # the program shares every tensor but the folded weights and biases
+    own = {id(t) for t in runtime.tensors()} - {
+        id(t) for t in list(mentor.parameters()) + list(mentor.buffers())}
+    assert len(own) == 2 * batch_norms
     assert runtime.report['max_relative_difference'] < 1e-5
     assert torch.allclose(first, eager, rtol=1e-4,
                           atol=1e-4 * eager.abs().max())
