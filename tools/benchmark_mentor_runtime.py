@@ -61,6 +61,11 @@ def parse_args():
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--repeats', type=int, default=2,
                    help='timing blocks per thread count (spread)')
+    p.add_argument('--options', nargs='+', default=list(OPTIONS),
+                   choices=list(OPTIONS), help='runtime option sets timed '
+                   "('eager' is always timed: it is today's step)")
+    p.add_argument('--no-flips', action='store_true',
+                   help='skip the bf16-vs-fp32 active-set measurement')
     p.add_argument('--compile', action='store_true',
                    help='also time torch.compile of the converted mentors')
     p.add_argument('--no-memory', action='store_true')
@@ -174,7 +179,9 @@ def main():
     from classroomkd_mm.profiling.peak_memory import step_memory
     from classroomkd_mm.profiling.settings import SETTINGS
     from classroomkd_mm.profiling.timing import interleaved_times
-    options = dict(OPTIONS, **(COMPILED if args.compile else {}))
+    options = {k: v for k, v in OPTIONS.items()
+               if k == 'eager' or k in args.options}
+    options.update(COMPILED if args.compile else {})
     start = time.time()
 
     def log(msg):
@@ -247,9 +254,10 @@ def main():
                         out.setdefault('builds', {}).setdefault(
                             name, {})[f'{option}:{r.name}'] = r.report
             del cases, distillers
-            log(f'[{name}] bf16 against fp32 active sets...')
-            out['flips'].append(dict(setting=name, **active_flips(
-                SETTINGS[name], tmp_dir, name, max(args.counts))))
+            if not args.no_flips:
+                log(f'[{name}] bf16 against fp32 active sets...')
+                out['flips'].append(dict(setting=name, **active_flips(
+                    SETTINGS[name], tmp_dir, name, max(args.counts))))
             out['machine']['load_after'] = os.getloadavg()
             with open(args.out, 'w') as f:
                 json.dump(out, f, indent=1)

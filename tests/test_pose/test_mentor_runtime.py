@@ -278,3 +278,21 @@ def test_simcc_mentor_outputs_are_tuples(tmp_path):
     assert isinstance(out, tuple) and len(out) == 2
     for o, r in zip(out, ref):
         assert torch.allclose(o, r, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_program_agrees_and_reports_its_compile_time():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), _bn(8),
+                          nn.ReLU(), nn.Conv2d(8, 4, 1), _bn(4, 1)).eval()
+    runtime = MentorRuntime('m', model, runtime_options(dict(compile=True)),
+                            lambda m, x: m(x))
+    x = torch.randn(2, 3, 16, 12)
+    with torch.no_grad():
+        first = runtime(x)
+        again = runtime(x)
+        eager = model(x)
+    assert runtime.report['folded'] == 2
+    assert runtime.report['compile_s'] > 0
+    assert torch.allclose(first, eager, rtol=1e-4, atol=1e-5)
+    assert torch.equal(first, again)
