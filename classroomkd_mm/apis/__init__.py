@@ -1,7 +1,4 @@
-from .cli_args import add_shared_args, apply_shared_args
 from .runner_config import is_distiller_config, prepare_runner_config
+from .train_and_test import train_and_test
 
-__all__ = [
-    'add_shared_args', 'apply_shared_args', 'is_distiller_config',
-    'prepare_runner_config'
-]
+__all__ = ['is_distiller_config', 'prepare_runner_config', 'train_and_test']

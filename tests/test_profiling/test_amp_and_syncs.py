@@ -14,7 +14,7 @@ sys.path.insert(0, osp.join(osp.dirname(HERE), 'test_pose'))
 
 from tiny_classifiers import distiller_cfg  # noqa: E402
 
-from classroomkd_mm.profiling import count_host_syncs, loss_syncs  # noqa
+from benchmarks.speed import count_host_syncs, loss_syncs  # noqa
 
 
 def cls_batch(n=6, seed=0):
