@@ -78,7 +78,7 @@ def build(setting, counts, options):
     """Cases: the student step, each eager mentor pass, and a ClassroomKD
     distiller per (option set, k). Mentors are built once and shared; so
     are the runtime programs of one option set."""
-    from classroomkd_mm.profiling.cases import (OPTIMIZER, POLICIES, Case,
+    from benchmarks.speed.cases import (OPTIMIZER, POLICIES, Case,
                                                 _state_tensors)
     from mmengine.optim import build_optim_wrapper
 
@@ -143,7 +143,7 @@ def active_flips(setting_fn, tmp_dir, name, k):
     """KnowledgeFilter's active decisions with bf16 mentors against fp32
     mentors (both folded + channels-last) on one larger batch."""
     from classroomkd_mm.models import ClassroomDistiller
-    from classroomkd_mm.profiling.cases import POLICIES
+    from benchmarks.speed.cases import POLICIES
     setting = setting_fn(tmp_dir, batch_size=FLIP_BATCH[name],
                          num_mentors=k)
     policy, mentoring = POLICIES['classroomkd']
@@ -176,9 +176,9 @@ def active_flips(setting_fn, tmp_dir, name, k):
 def main():
     args = parse_args()
     import classroomkd_mm  # noqa: F401
-    from classroomkd_mm.profiling.peak_memory import step_memory
-    from classroomkd_mm.profiling.settings import SETTINGS
-    from classroomkd_mm.profiling.timing import interleaved_times
+    from benchmarks.speed.peak_memory import step_memory
+    from benchmarks.speed.settings import SETTINGS
+    from benchmarks.speed.timing import interleaved_times
     options = {k: v for k, v in OPTIONS.items()
                if k == 'eager' or k in args.options}
     options.update(COMPILED if args.compile else {})
