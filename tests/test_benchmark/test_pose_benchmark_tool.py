@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocess runs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEC = 'configs/benchmarks/pose_synthetic_smoke.py'
 METHODS = ['nokd', 'kd', 'classroomkd']

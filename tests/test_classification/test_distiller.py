@@ -8,7 +8,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 from classroomkd_mm.registry import MODELS
-from tiny_classifiers import (NUM_CLASSES, classifier_cfg, distiller_cfg,
+from tests.helpers.tiny_classifiers import (NUM_CLASSES, classifier_cfg, distiller_cfg,
                                save_checkpoint)
 
 

@@ -16,7 +16,9 @@ from mmengine.runner import Runner
 
 from classroomkd_mm.apis import prepare_runner_config
 from classroomkd_mm.utils.config_files import load_config
-from tiny_classifiers import classifier_cfg, save_checkpoint
+from tests.helpers.tiny_classifiers import classifier_cfg, save_checkpoint
+
+pytestmark = pytest.mark.slow  # MMEngine Runner runs
 
 PREPROCESSOR_100 = dict(
     type='ClsDataPreprocessor',

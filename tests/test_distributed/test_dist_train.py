@@ -12,15 +12,16 @@ import sys
 import pytest
 import torch
 
-HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(osp.dirname(HERE))
-sys.path.insert(0, osp.join(osp.dirname(HERE), 'test_classification'))
+from tests.helpers.tiny_classifiers import classifier_cfg, save_checkpoint
 
-from tiny_classifiers import classifier_cfg, save_checkpoint  # noqa: E402
+pytestmark = pytest.mark.slow  # subprocess runs
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 CONFIG = '''
 custom_imports = dict(
-    imports=['classroomkd_mm', 'cpu_dist_shim', 'dist_probe_hook'],
+    imports=['classroomkd_mm', 'tests.helpers.cpu_dist_shim',
+             'tests.helpers.dist_probe_hook'],
     allow_failed_imports=False)
 default_scope = 'mmpretrain'
 model = {model!r}
@@ -77,7 +78,7 @@ def test_two_process_gloo_training(tmp_path):
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
                OMP_NUM_THREADS='1',
                PYTHONPATH=os.pathsep.join(
-                   [HERE, REPO, os.environ.get('PYTHONPATH', '')]))
+                   [REPO, os.environ.get('PYTHONPATH', '')]))
     proc = subprocess.run(
         ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), str(config), '2',
          '--work-dir', str(work), '--cfg-options',

@@ -171,3 +171,40 @@ def test_bad_shapes_name_the_fix():
         KnowledgeFilter()(evidence(err(0.5, 0.5), err(0.5, 0.5, 0.5)[None]))
     with pytest.raises(ValueError, match=r'student_errors must have shape'):
         KnowledgeFilter()(evidence(err(0.5)[None], err(0.5)[None]))
+
+
+def test_authors_rounding_on_the_worked_example():
+    # shares p / sum p = 0.5, 0.8, 0.3, 0.6 over 2.2 = 0.2273, 0.3636, 0.1364,
+    # 0.2727, rounded: 0.23, 0.36, 0.14, 0.27; weights 3 r_m = 1.08, (0.42),
+    # 0.81; gaps 1 - 0.23 / 0.36 = 0.3611 and 1 - 0.23 / 0.27 = 0.1481;
+    # temperatures 1 + 12 d = 5.3333 and 2.7778; the confidence unrounded.
+    student, mentors = worked_example_batch()
+    plan = KnowledgeFilter(granularity='batch', weight_norm='none',
+                           round_decimals=2)(evidence(student, mentors))
+    assert plan.active.tolist() == [[True, True], [False, False],
+                                    [True, True]]
+    close(plan.weights, [[1.08, 1.08], [0., 0.], [0.81, 0.81]])
+    close(plan.gaps, [[0.3611, 0.3611], [0., 0.], [0.1481, 0.1481]])
+    close(MentoringLoss(tau=12).temperatures(plan)[[0, 2]],
+          [[5.3333, 5.3333], [2.7778, 2.7778]])
+    close(plan.student_confidence, [0.5, 0.5])
+
+
+def test_authors_rounding_makes_a_near_tie_active():
+    # p_s = 0.5, mentors 0.499 and 0.2: shares 0.41701, 0.41618, 0.16681
+    # round to 0.42, 0.42, 0.17: the first mentor ties the student, so it
+    # is active (gap 0, weight 2 * 0.42); without rounding it is behind.
+    student, mentors = err(0.5), err(0.499, 0.2)[:, None]
+    rounded = KnowledgeFilter(weight_norm='none', round_decimals=2)(
+        evidence(student, mentors))
+    assert rounded.active[:, 0].tolist() == [True, False]
+    close(rounded.weights, [[0.84], [0.]])
+    close(rounded.gaps, [[0.], [0.]])
+    plain = KnowledgeFilter(weight_norm='none')(evidence(student, mentors))
+    assert not plain.active.any()
+
+
+@pytest.mark.parametrize('decimals', [-1, 1.5, True])
+def test_bad_round_decimals(decimals):
+    with pytest.raises(ValueError, match='round_decimals'):
+        KnowledgeFilter(round_decimals=decimals)

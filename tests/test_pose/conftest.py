@@ -1,6 +1,5 @@
 import os
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -8,7 +7,6 @@ import torch
 HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(osp.dirname(HERE))
 SAMPLES = osp.join(REPO, 'data', 'samples')
-sys.path.insert(0, HERE)
 
 pytest.importorskip('mmpose')
 

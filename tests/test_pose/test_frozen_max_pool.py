@@ -3,8 +3,8 @@ nn.MaxPool2d, and swapped into every mentor the distiller builds."""
 import pytest
 import torch
 import torch.nn as nn
-from pose_models import heatmap_model
-from test_pose_distiller import distiller
+from tests.helpers.pose_models import heatmap_model
+from tests.helpers.pose_models import distiller
 
 from classroomkd_mm.models.distillers.frozen_max_pool import (
     ChannelsLastMaxPool2d, use_channels_last_max_pool)

@@ -60,8 +60,8 @@ def test_adapter_option():
 
 
 def test_distiller_config_selects_the_peak_error(tmp_path):
-    from pose_models import heatmap_model
-    from test_pose_distiller import batch, distiller
+    from tests.helpers.pose_models import heatmap_model
+    from tests.helpers.pose_models import batch, distiller
     student = heatmap_model()
     model = distiller(student, dict(wide=heatmap_model(base_channels=32)),
                       tmp_path, adapter=dict(type='HeatmapAdapter',

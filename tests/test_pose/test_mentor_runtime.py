@@ -5,8 +5,8 @@ converted mentor that disagrees is an error naming it."""
 import pytest
 import torch
 import torch.nn as nn
-from pose_models import heatmap_model, simcc_model
-from test_pose_distiller import batch, distiller
+from tests.helpers.pose_models import heatmap_model, simcc_model
+from tests.helpers.pose_models import batch, distiller
 
 from classroomkd_mm.models.distillers.mentor_runtime import (
     MentorRuntime, conv_bn_pairs, fold_batch_norms, fold_conv_bn,
@@ -148,6 +148,10 @@ def test_real_mentors_agree_and_keep_their_state_dict(build, forward, shape):
         assert torch.allclose(later, forward(mentor, torch.flip(x, [0])),
                               rtol=1e-4, atol=1e-4 * eager.abs().max())
     assert runtime.report['folded'] == batch_norms
+    # the program shares every tensor but the folded weights and biases
+    own = {id(t) for t in runtime.tensors()} - {
+        id(t) for t in list(mentor.parameters()) + list(mentor.buffers())}
+    assert len(own) == 2 * batch_norms
     assert runtime.report['max_relative_difference'] < 1e-5
     assert torch.allclose(first, eager, rtol=1e-4,
                           atol=1e-4 * eager.abs().max())
@@ -274,3 +278,21 @@ def test_simcc_mentor_outputs_are_tuples(tmp_path):
     assert isinstance(out, tuple) and len(out) == 2
     for o, r in zip(out, ref):
         assert torch.allclose(o, r, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_program_agrees_and_reports_its_compile_time():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), _bn(8),
+                          nn.ReLU(), nn.Conv2d(8, 4, 1), _bn(4, 1)).eval()
+    runtime = MentorRuntime('m', model, runtime_options(dict(compile=True)),
+                            lambda m, x: m(x))
+    x = torch.randn(2, 3, 16, 12)
+    with torch.no_grad():
+        first = runtime(x)
+        again = runtime(x)
+        eager = model(x)
+    assert runtime.report['folded'] == 2
+    assert runtime.report['compile_s'] > 0
+    assert torch.allclose(first, eager, rtol=1e-4, atol=1e-5)
+    assert torch.equal(first, again)

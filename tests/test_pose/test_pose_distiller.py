@@ -2,43 +2,9 @@
 students, mentors of other backbones, and the build-time mismatch errors."""
 import pytest
 import torch
-from mmengine.structures import InstanceData, PixelData
-from pose_models import CODEC_128x96, heatmap_model, simcc_model
 
-
-def save(model_cfg, path, seed=0):
-    from mmpose.registry import MODELS
-    torch.manual_seed(seed)
-    torch.save(dict(state_dict=MODELS.build(model_cfg).state_dict()), path)
-    return path
-
-
-def distiller(student, mentors, tmp_path, **kwargs):
-    from classroomkd_mm.models import ClassroomDistiller
-    return ClassroomDistiller(
-        student=student,
-        mentors={
-            name: dict(model=cfg,
-                       checkpoint=save(cfg, str(tmp_path / f'{name}.pth'), i))
-            for i, (name, cfg) in enumerate(mentors.items())
-        },
-        **kwargs)
-
-
-def batch(n=4, k=17, visible=None):
-    from mmpose.structures import PoseDataSample
-    torch.manual_seed(1)
-    samples = []
-    for i in range(n):
-        d = PoseDataSample()
-        d.gt_fields = PixelData(heatmaps=torch.rand(k, 32, 24))
-        w = torch.ones(1, k) if visible is None else visible[i:i + 1]
-        d.gt_instance_labels = InstanceData(
-            keypoint_weights=w,
-            keypoint_x_labels=torch.softmax(torch.randn(1, k, 192), -1),
-            keypoint_y_labels=torch.softmax(torch.randn(1, k, 256), -1))
-        samples.append(d)
-    return torch.randn(n, 3, 128, 96), samples
+from tests.helpers.pose_models import (CODEC_128x96, batch, distiller,
+                                       heatmap_model, simcc_model)
 
 
 @pytest.mark.parametrize('kind', ['heatmap', 'simcc'])
@@ -99,3 +65,22 @@ def test_nokd_equals_head_loss(tmp_path):
     ref = model.student.loss(inputs, samples)
     assert ours['student.loss_kpt'].item() == pytest.approx(
         ref['loss_kpt'].item(), rel=1e-6)
+
+
+def test_camkd_feature_term_on_heatmap_heads(tmp_path):
+    """CA-MKD's feature term: the mentor's HeatmapHead judges the connected
+    student backbone feature; the connector and the student get gradients,
+    the mentor none."""
+    model = distiller(
+        heatmap_model(), dict(wide=heatmap_model(base_channels=32)),
+        tmp_path, policy=dict(type='CAMKD'),
+        connectors=dict(wide=dict(type='ConvConnector', in_channels=128,
+                                  out_channels=256)),
+        feature_loss=dict(type='FeatureMSELoss', weighting='camkd'))
+    losses = model.loss(*batch())
+    feature = losses['distill.loss_feature']
+    assert torch.isfinite(feature) and feature > 0
+    feature.backward()
+    assert model.connectors['wide'].conv.conv.weight.grad.abs().sum() > 0
+    assert any(p.grad is not None for p in model.student.parameters())
+    assert all(p.grad is None for p in model.mentors.parameters())

@@ -136,7 +136,7 @@ def test_no_visible_keypoint_activates_no_mentor():
 
 
 def test_student_losses_equal_head_loss_and_weighting(tmp_path):
-    from pose_models import heatmap_model, simcc_model
+    from tests.helpers.pose_models import heatmap_model, simcc_model
     from mmpose.registry import MODELS
     from mmpose.structures import PoseDataSample
     from mmengine.structures import InstanceData, PixelData

@@ -49,6 +49,7 @@ def run(cfg, resume=False):
     return runner
 
 
+@pytest.mark.slow
 def test_coco_classroomkd_train_test_resume_and_student_inference(
         sample_data, tmp_path):
     from mmpose.apis import inference_topdown, init_model
@@ -106,6 +107,7 @@ def test_coco_classroomkd_train_test_resume_and_student_inference(
     assert osp.getsize(out_file) > 0
 
 
+@pytest.mark.slow
 def test_mpii_classroomkd_with_pckh(sample_data, tmp_path):
     from tools.dataset_converters.mpii_headboxes import write_mpii_headboxes
     data_root = osp.join(sample_data, 'mpii')

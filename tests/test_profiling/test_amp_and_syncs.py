@@ -1,20 +1,13 @@
 """GPU-relevant properties of the training step, checked on the CPU:
 mentors run under the student's autocast (``--amp``), and nothing in the
 step synchronises host and device once per mentor."""
-import os.path as osp
-import sys
 from unittest import mock
 
 import pytest
 import torch
 
-HERE = osp.dirname(osp.abspath(__file__))
-sys.path.insert(0, osp.join(osp.dirname(HERE), 'test_classification'))
-sys.path.insert(0, osp.join(osp.dirname(HERE), 'test_pose'))
-
-from tiny_classifiers import distiller_cfg  # noqa: E402
-
-from benchmarks.speed import count_host_syncs, loss_syncs  # noqa
+from benchmarks.speed import count_host_syncs, loss_syncs
+from tests.helpers.tiny_classifiers import distiller_cfg
 
 
 def cls_batch(n=6, seed=0):
@@ -91,8 +84,7 @@ def test_sync_counter_sees_the_syncs_it_should():
 def test_classification_loss_has_no_host_sync(tmp_path, policy):
     """The whole loss (student forward, mentors, errors, policy, mentoring
     loss, diagnostics) of a classifier distiller: no sync at all."""
-    if policy['type'] not in _registered():
-        pytest.skip(f"{policy['type']} is not registered here")
+    assert policy['type'] in _registered(), policy
     for widths in ((8, 6), (8, 6, 5)):
         model = build(distiller_cfg(tmp_path, widths=widths, policy=policy))
         model.train()
@@ -111,8 +103,8 @@ def test_pose_loss_syncs_do_not_grow_with_mentors(tmp_path, kind):
     nothing per mentor."""
     pytest.importorskip('mmpose')
     from mmpose.utils import register_all_modules
-    from pose_models import heatmap_model, simcc_model
-    from test_pose_distiller import batch, distiller
+    from tests.helpers.pose_models import heatmap_model, simcc_model
+    from tests.helpers.pose_models import batch, distiller
     register_all_modules()
     make = heatmap_model if kind == 'heatmap' else simcc_model
     counts = {}

@@ -1,15 +1,10 @@
 """The speed benchmark's machinery on tiny classifiers: cases, interleaved
 timing, the sub-step probe, peak memory, the sync audit and the report."""
 import json
-import os.path as osp
-import sys
 
 import torch
 
-HERE = osp.dirname(osp.abspath(__file__))
-sys.path.insert(0, osp.join(osp.dirname(HERE), 'test_classification'))
-
-from tiny_classifiers import classifier_cfg, save_checkpoint  # noqa: E402
+from tests.helpers.tiny_classifiers import classifier_cfg, save_checkpoint
 
 
 def tiny_setting(tmp_path):

@@ -1,18 +1,7 @@
 import os
-import os.path as osp
-import sys
 
 import pytest
 import torch
-
-HERE = osp.dirname(osp.abspath(__file__))
-TESTS = osp.dirname(HERE)
-# Reuse the tiny models of the classification and pose tests.
-for folder in ('test_classification', 'test_pose'):
-    path = osp.join(TESTS, folder)
-    if path not in sys.path:
-        sys.path.append(path)
-
 
 @pytest.fixture(autouse=True)
 def one_thread_mmpretrain_scope():

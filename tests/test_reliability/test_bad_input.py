@@ -12,8 +12,8 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from classroomkd_mm.registry import MODELS
-from reliability_helpers import batch
-from tiny_classifiers import (NUM_CLASSES, classifier_cfg, distiller_cfg,
+from tests.helpers.tiny_runs import batch
+from tests.helpers.tiny_classifiers import (NUM_CLASSES, classifier_cfg, distiller_cfg,
                               save_checkpoint)
 
 SAME_OUTPUT_SPACE = "pick mentors trained on the student's dataset"
@@ -51,7 +51,7 @@ def test_mentor_predicts_other_classes(tmp_path):
 @pytest.mark.parametrize('what', ['keypoints', 'heatmap_size'])
 def test_pose_mentor_predicts_other_keypoints_or_heatmap_size(
         what, pose_scope, tmp_path):
-    from pose_models import CODEC_128x96, heatmap_model
+    from tests.helpers.pose_models import CODEC_128x96, heatmap_model
     if what == 'keypoints':  # an MPII mentor for a COCO student
         mentor, message = heatmap_model(16), r'num_keypoints=16 .*=17'
     else:
@@ -196,10 +196,11 @@ def test_soft_label_entropy_cancels_in_the_ranking():
 
 
 # ---- an empty classroom ---------------------------------------------------
+@pytest.mark.slow
 def test_empty_classroom_trains_as_nokd_and_says_so_once(tmp_path):
     import glob
     from mmengine.runner import Runner
-    from reliability_helpers import run_config, write_image_folder
+    from tests.helpers.tiny_runs import run_config, write_image_folder
     data = write_image_folder(str(tmp_path / 'data'))
     cfg = run_config(data, str(tmp_path / 'work'), mentors={}, max_epochs=2)
     runner = Runner.from_cfg(cfg)

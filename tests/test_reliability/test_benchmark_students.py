@@ -8,7 +8,9 @@ import os.path as osp
 import pytest
 import torch
 
-from reliability_helpers import REPO, load_tool
+from tests.helpers.tiny_runs import REPO, load_tool
+
+pytestmark = pytest.mark.slow  # MMEngine Runner runs
 
 CONFIG = osp.join('configs', 'pose', 'samples',
                   'td-hm_res18-c16_1xb14-300it_coco-sample-64x48.py')

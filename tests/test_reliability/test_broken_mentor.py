@@ -5,8 +5,8 @@ import torch
 from mmengine.optim import OptimWrapper
 
 from classroomkd_mm.registry import MODELS
-from reliability_helpers import batch
-from tiny_classifiers import distiller_cfg
+from tests.helpers.tiny_runs import batch
+from tests.helpers.tiny_classifiers import distiller_cfg
 
 BROKEN = [0, 1, 2, 4]  # NaN on 0, 2, 4; a single inf logit on 1
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from reliability_helpers import (REPO, load_tool, run_config, save_mentors,
+from tests.helpers.tiny_runs import (REPO, load_tool, run_config, save_mentors,
                                  write_image_folder)
-from tiny_classifiers import classifier_cfg
+from tests.helpers.tiny_classifiers import classifier_cfg
 
 export_tool = load_tool('export_student')
 
@@ -33,6 +33,7 @@ def check_published(path, stem, expected_state):
     return published
 
 
+@pytest.mark.slow
 def test_classifier_student_through_mmpretrain_apis(tmp_path):
     from mmengine.runner import Runner
     from mmpretrain.apis import ImageClassificationInferencer, get_model

@@ -11,7 +11,7 @@ import ast
 import os.path as osp
 import subprocess
 
-from reliability_helpers import REPO
+from tests.helpers.tiny_runs import REPO
 
 EXCEPTIONS = {'tests/test_reliability/test_unsafe_checkpoints.py',
               'tests/test_reliability/test_no_unsafe_loading.py'}

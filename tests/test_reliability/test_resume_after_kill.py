@@ -3,13 +3,14 @@ checkpoint (``tools/train.py --resume``) and ends with exactly the student
 weights of an uninterrupted run with the same seed (CPU, deterministic), with
 random augmentation in the pipeline (``RngStateHook`` restores the random
 generators; without it the resumed epoch draws other flips)."""
+import pytest
 import os.path as osp
 import signal
 
 import numpy as np
 import torch
 
-from reliability_helpers import (dump_config, run_config, save_mentors,
+from tests.helpers.tiny_runs import (dump_config, run_config, save_mentors,
                                  train_in_subprocess, write_image_folder)
 
 # a random flip: the resumed epoch must draw the flips the uninterrupted run
@@ -26,6 +27,7 @@ def student_weights(work_dir, epoch):
                       weights_only=True)['state_dict']
 
 
+@pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(tmp_path):
     data = write_image_folder(str(tmp_path / 'data'))
     mentors = save_mentors(str(tmp_path))
@@ -35,7 +37,7 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(tmp_path):
         str(tmp_path / 'plain.py'))
     cfg = run_config(data, killed, mentors, pipeline=PIPELINE, custom_hooks=[
         dict(type='SigkillAfterIter', at_iter=KILL_AFTER)])
-    cfg['custom_imports'] = dict(imports=['kill_hook'])
+    cfg['custom_imports'] = dict(imports=['tests.helpers.kill_hook'])
     dying = dump_config(cfg, str(tmp_path / 'dying.py'))
 
     done = train_in_subprocess(plain)

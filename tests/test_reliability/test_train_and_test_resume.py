@@ -11,7 +11,7 @@ from mmengine.hooks import Hook
 
 from classroomkd_mm.apis import train_and_test
 from classroomkd_mm.utils import torch_load_safely
-from reliability_helpers import run_config, save_mentors, write_image_folder
+from tests.helpers.tiny_runs import run_config, save_mentors, write_image_folder
 
 PIPELINE = [dict(type='LoadImageFromFile'),
             dict(type='RandomFlip', prob=0.5, direction='horizontal'),

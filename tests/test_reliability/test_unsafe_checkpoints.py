@@ -12,9 +12,9 @@ from mmengine.config import Config
 
 from classroomkd_mm.registry import MODELS
 from classroomkd_mm.utils.safe_checkpoint import UnsafeCheckpointError
-from reliability_helpers import (load_tool, run_config, save_mentors,
+from tests.helpers.tiny_runs import (load_tool, run_config, save_mentors,
                                  write_image_folder)
-from tiny_classifiers import classifier_cfg, distiller_cfg
+from tests.helpers.tiny_classifiers import classifier_cfg, distiller_cfg
 
 REFUSED = 'Refused to load checkpoint'
 export_tool = load_tool('export_student')
@@ -94,6 +94,7 @@ def test_mmpretrain_get_model(evil):
 
 
 @pytest.mark.parametrize('how', ['load_from', 'resume_from', 'auto_resume'])
+@pytest.mark.slow
 def test_runner_load_from_and_resume(how, evil, tmp_path):
     from mmengine.runner import Runner
     data = write_image_folder(str(tmp_path / 'data'))

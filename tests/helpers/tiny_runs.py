@@ -1,6 +1,6 @@
 """Small real runs for the reliability tests: an image folder read by
 mmpretrain's ``CustomDataset`` and a ClassroomKD config of tiny classifiers
-(tests/test_classification/tiny_classifiers.py)."""
+(tests/helpers/tiny_classifiers.py)."""
 import importlib.util
 import os
 import os.path as osp
@@ -10,10 +10,9 @@ import sys
 import numpy as np
 import torch
 
-from tiny_classifiers import NUM_CLASSES, classifier_cfg, save_checkpoint
+from tests.helpers.tiny_classifiers import NUM_CLASSES, classifier_cfg, save_checkpoint
 
-HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(osp.dirname(HERE))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def write_image_folder(root, per_class=4, size=16, seed=0):
@@ -79,7 +78,7 @@ def train_in_subprocess(config_path, *args, timeout=300):
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
                PYTHONUNBUFFERED='1',
                PYTHONPATH=os.pathsep.join(
-                   [HERE, REPO, os.environ.get('PYTHONPATH', '')]))
+                   [REPO, os.environ.get('PYTHONPATH', '')]))
     return subprocess.run(
         [sys.executable, osp.join(REPO, 'tools', 'train.py'), config_path,
          *args],

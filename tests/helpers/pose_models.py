@@ -1,5 +1,9 @@
-"""Tiny mmpose top-down models for CPU tests (real mmpose components)."""
+"""Tiny mmpose top-down models for CPU tests (real mmpose components), a
+distiller around them and a batch of pose data samples."""
 import copy
+
+import torch
+from mmengine.structures import InstanceData, PixelData
 
 CODEC_128x96 = dict(
     type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
@@ -62,3 +66,38 @@ def simcc_model(num_keypoints=17, input_size=(96, 128), channels=64):
                       beta=10., label_softmax=True),
             decoder=codec),
         test_cfg=dict(flip_test=False))
+
+
+def save(model_cfg, path, seed=0):
+    from mmpose.registry import MODELS
+    torch.manual_seed(seed)
+    torch.save(dict(state_dict=MODELS.build(model_cfg).state_dict()), path)
+    return path
+
+
+def distiller(student, mentors, tmp_path, **kwargs):
+    from classroomkd_mm.models import ClassroomDistiller
+    return ClassroomDistiller(
+        student=student,
+        mentors={
+            name: dict(model=cfg,
+                       checkpoint=save(cfg, str(tmp_path / f'{name}.pth'), i))
+            for i, (name, cfg) in enumerate(mentors.items())
+        },
+        **kwargs)
+
+
+def batch(n=4, k=17, visible=None):
+    from mmpose.structures import PoseDataSample
+    torch.manual_seed(1)
+    samples = []
+    for i in range(n):
+        d = PoseDataSample()
+        d.gt_fields = PixelData(heatmaps=torch.rand(k, 32, 24))
+        w = torch.ones(1, k) if visible is None else visible[i:i + 1]
+        d.gt_instance_labels = InstanceData(
+            keypoint_weights=w,
+            keypoint_x_labels=torch.softmax(torch.randn(1, k, 192), -1),
+            keypoint_y_labels=torch.softmax(torch.randn(1, k, 256), -1))
+        samples.append(d)
+    return torch.randn(n, 3, 128, 96), samples
