@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import torch
 
-from tests.helpers.tiny_classifiers import NUM_CLASSES, classifier_cfg, save_checkpoint
+from tests.helpers import REPO
+from tests.helpers.tiny_classifiers import (NUM_CLASSES, classifier_cfg,
+                                            save_checkpoint)
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def write_image_folder(root, per_class=4, size=16, seed=0):

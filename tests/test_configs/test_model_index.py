@@ -9,7 +9,8 @@ import os.path as osp
 import pytest
 import yaml
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.helpers import REPO
+
 ROOT = osp.join(REPO, 'model-index.yml')
 METAFILES = sorted(glob.glob(osp.join(REPO, 'configs', '**', 'metafile.yml'),
                              recursive=True))
