@@ -7,6 +7,8 @@ import torch
 from mmengine.structures import InstanceData, PixelData
 from tests.helpers.pose_models import heatmap_model, simcc_model
 
+pytestmark = pytest.mark.usefixtures('mmpose_scope')
+
 # the mentors as they are (their runtime programs round differently)
 EAGER = dict(fold_bn=False, channels_last=False, compile=False,
              precision='fp32')
