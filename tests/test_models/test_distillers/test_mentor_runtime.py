@@ -150,6 +150,10 @@ def test_real_mentors_agree_and_keep_their_state_dict(build, forward, shape):
         assert torch.allclose(later, forward(mentor, torch.flip(x, [0])),
                               rtol=1e-4, atol=1e-4 * eager.abs().max())
     assert runtime.report['folded'] == batch_norms
+    # the program shares every tensor but the folded weights and biases
+    own = {id(t) for t in runtime.tensors()} - {
+        id(t) for t in list(mentor.parameters()) + list(mentor.buffers())}
+    assert len(own) == 2 * batch_norms
     assert runtime.report['max_relative_difference'] < 1e-5
     assert torch.allclose(first, eager, rtol=1e-4,
                           atol=1e-4 * eager.abs().max())
@@ -257,7 +261,7 @@ def test_bf16_mentors_run_and_give_float32(tmp_path):
                                   mentor_runtime=dict(precision='bf16'))
     inputs, samples = batch(2)
     with torch.no_grad():
-        out = model.mentor_output('a', model.data_preprocessor(
+        out, _ = model.mentor_forward('a', model.data_preprocessor(
             dict(inputs=inputs, data_samples=samples))['inputs'])
     assert out.dtype == torch.float32
     assert model._runtimes['a'].report['max_relative_difference'] < 5e-2
@@ -270,9 +274,27 @@ def test_simcc_mentor_outputs_are_tuples(tmp_path):
                       tmp_path)
     inputs, samples = batch(2)
     with torch.no_grad():
-        out = model.mentor_output('a', inputs)
+        out, _ = model.mentor_forward('a', inputs)
         ref = tuple(model.mentors['a'].head.forward(
             model.mentors['a'].extract_feat(inputs)))
     assert isinstance(out, tuple) and len(out) == 2
     for o, r in zip(out, ref):
         assert torch.allclose(o, r, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_program_agrees_and_reports_its_compile_time():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), _bn(8),
+                          nn.ReLU(), nn.Conv2d(8, 4, 1), _bn(4, 1)).eval()
+    runtime = MentorRuntime('m', model, runtime_options(dict(compile=True)),
+                            lambda m, x: m(x))
+    x = torch.randn(2, 3, 16, 12)
+    with torch.no_grad():
+        first = runtime(x)
+        again = runtime(x)
+        eager = model(x)
+    assert runtime.report['folded'] == 2
+    assert runtime.report['compile_s'] > 0
+    assert torch.allclose(first, eager, rtol=1e-4, atol=1e-5)
+    assert torch.equal(first, again)

@@ -67,3 +67,22 @@ def test_nokd_equals_head_loss(tmp_path):
     ref = model.student.loss(inputs, samples)
     assert ours['student.loss_kpt'].item() == pytest.approx(
         ref['loss_kpt'].item(), rel=1e-6)
+
+
+def test_camkd_feature_term_on_heatmap_heads(tmp_path):
+    """CA-MKD's feature term: the mentor's HeatmapHead judges the connected
+    student backbone feature; the connector and the student get gradients,
+    the mentor none."""
+    model = distiller(
+        heatmap_model(), dict(wide=heatmap_model(base_channels=32)),
+        tmp_path, policy=dict(type='CAMKD'),
+        connectors=dict(wide=dict(type='ConvConnector', in_channels=128,
+                                  out_channels=256)),
+        feature_loss=dict(type='FeatureMSELoss', weighting='camkd'))
+    losses = model.loss(*batch())
+    feature = losses['distill.loss_feature']
+    assert torch.isfinite(feature) and feature > 0
+    feature.backward()
+    assert model.connectors['wide'].conv.conv.weight.grad.abs().sum() > 0
+    assert any(p.grad is not None for p in model.student.parameters())
+    assert all(p.grad is None for p in model.mentors.parameters())

@@ -8,9 +8,11 @@ import math
 import pytest
 import torch
 
-from classroomkd_mm.models import KnowledgeFilter, MentoringLoss
+from classroomkd_mm.models import (ClassroomEvidence, KnowledgeFilter,
+                                   MentoringLoss)
 
 INF, NAN = float('inf'), float('nan')
+evidence = ClassroomEvidence.from_errors
 
 
 def err(*scores):
@@ -34,7 +36,7 @@ def worked_example_batch():
 def test_worked_example_batch_granularity_unnormalised():
     student, mentors = worked_example_batch()
     plan = KnowledgeFilter(granularity='batch', weight_norm='none')(
-        student, mentors)
+        evidence(student, mentors))
     # w = M p / sum p = 3 * (0.8, 0.3, 0.6) / 2.2 = 1.0909, 0.4091, 0.8182;
     # mentor 2 (0.3 < 0.5) is inactive, so its 0.4091 is masked to 0.
     assert plan.active.tolist() == [[True, True], [False, False],
@@ -52,14 +54,14 @@ def test_worked_example_batch_granularity_unnormalised():
 def test_worked_example_active_normalisation():
     student, mentors = worked_example_batch()
     plan = KnowledgeFilter(granularity='batch', weight_norm='active')(
-        student, mentors)
+        evidence(student, mentors))
     # 0.8 / 1.4 and 0.6 / 1.4
     close(plan.weights, [[0.5714, 0.5714], [0., 0.], [0.4286, 0.4286]])
 
 
 def test_sample_granularity_keeps_samples_apart():
     student, mentors = worked_example_batch()
-    plan = KnowledgeFilter(granularity='sample')(student, mentors)
+    plan = KnowledgeFilter(granularity='sample')(evidence(student, mentors))
     # sample 0: p_s = 0.5 e^0.1, p_m = (0.8, 0.3, 0.6) e^0.1: the ratios,
     # hence gaps and weights, are those of the worked example; same for
     # sample 1. Only the confidence differs: 0.5 e^0.1 and 0.5 e^-0.1.
@@ -78,7 +80,7 @@ def test_per_sample_cases():
                    torch.tensor([INF])]),
         torch.cat([err(0.6, 0.6), torch.tensor([NAN, 0.1]), err(0.1)]),
     ])
-    plan = KnowledgeFilter(weight_norm='none')(student, mentors)
+    plan = KnowledgeFilter(weight_norm='none')(evidence(student, mentors))
     assert plan.active.tolist() == [
         [True, False, True, False, True],
         [False, False, True, False, False],
@@ -98,7 +100,8 @@ def test_per_sample_cases():
     for tensor in plan[:3]:
         assert torch.isfinite(tensor.float()).all()
 
-    normalised = KnowledgeFilter(weight_norm='active')(student, mentors)
+    normalised = KnowledgeFilter(weight_norm='active')(
+        evidence(student, mentors))
     # sample 2: 0.4 / 1.2 and 0.8 / 1.2; sample 4: the only active mentor
     close(normalised.weights[:, 2], [0.3333, 0.6667, 0.])
     close(normalised.weights[:, 4], [1., 0., 0.])
@@ -106,7 +109,8 @@ def test_per_sample_cases():
 
 
 def test_no_active_mentor_gives_zero_weights():
-    plan = KnowledgeFilter()(err(0.9, 0.9), err(0.5, 0.1)[None].repeat(2, 1))
+    plan = KnowledgeFilter()(
+        evidence(err(0.9, 0.9), err(0.5, 0.1)[None].repeat(2, 1)))
     assert not plan.active.any()
     assert (plan.weights == 0).all() and (plan.gaps == 0).all()
 
@@ -117,7 +121,7 @@ def test_batch_granularity_leaves_nan_mentor_samples_out():
     mentors = torch.stack([torch.tensor([-math.log(0.8), NAN]),
                            err(0.6, 0.6)])
     plan = KnowledgeFilter(granularity='batch', weight_norm='none')(
-        student, mentors)
+        evidence(student, mentors))
     assert plan.active.tolist() == [[True, False], [True, True]]
     close(plan.gaps, [[0.375, 0.], [0.1667, 0.1667]])
     # sample 0: sum p = 0.5 + 0.8 + 0.6 = 1.9, w_2 = 2 * 0.6 / 1.9 = 0.6316;
@@ -125,27 +129,30 @@ def test_batch_granularity_leaves_nan_mentor_samples_out():
     close(plan.weights[1], [0.6316, 1.0909])
 
 
-def test_score_scale_and_default_scale():
-    # e = 2 ln 2 with beta = 2 is p = 0.5
+def test_score_scale_of_policy_and_of_evidence():
+    # e = 2 ln 2 with score_scale = 2 is p = 0.5
     student = torch.tensor([2 * math.log(2)])
     mentors = torch.tensor([[-2 * math.log(0.8)]])
-    for plan in (KnowledgeFilter()(student, mentors, default_scale=2.0),
-                 KnowledgeFilter(score_scale=2.0)(student, mentors,
-                                                  default_scale=7.0)):
+    for plan in (KnowledgeFilter()(evidence(student, mentors,
+                                            score_scale=2.0)),
+                 KnowledgeFilter(score_scale=2.0)(
+                     evidence(student, mentors, score_scale=7.0))):
         close(plan.gaps, [[0.375]])
         close(plan.student_confidence, [0.5])
 
 
 def test_huge_errors_do_not_underflow_to_nan():
     # p = exp(-1000) underflows, but p_s / p_m = exp(-1) does not.
-    plan = KnowledgeFilter()(torch.tensor([1000.]), torch.tensor([[999.]]))
+    plan = KnowledgeFilter()(
+        evidence(torch.tensor([1000.]), torch.tensor([[999.]])))
     close(plan.gaps, [[0.6321]])
     close(plan.weights, [[1.0]])
     assert plan.active.all()
 
 
 def test_confidence_weighting_off():
-    plan = KnowledgeFilter(confidence_weighting=False)(err(0.5), err(0.8)[None])
+    plan = KnowledgeFilter(confidence_weighting=False)(
+        evidence(err(0.5), err(0.8)[None]))
     close(plan.student_confidence, [1.0])
 
 
@@ -161,6 +168,43 @@ def test_bad_arguments(kwargs, message):
 
 def test_bad_shapes_name_the_fix():
     with pytest.raises(ValueError, match=r'mentor_errors must have shape'):
-        KnowledgeFilter()(err(0.5, 0.5), err(0.5, 0.5, 0.5)[None])
+        KnowledgeFilter()(evidence(err(0.5, 0.5), err(0.5, 0.5, 0.5)[None]))
     with pytest.raises(ValueError, match=r'student_errors must have shape'):
-        KnowledgeFilter()(err(0.5)[None], err(0.5)[None])
+        KnowledgeFilter()(evidence(err(0.5)[None], err(0.5)[None]))
+
+
+def test_authors_rounding_on_the_worked_example():
+    # shares p / sum p = 0.5, 0.8, 0.3, 0.6 over 2.2 = 0.2273, 0.3636, 0.1364,
+    # 0.2727, rounded: 0.23, 0.36, 0.14, 0.27; weights 3 r_m = 1.08, (0.42),
+    # 0.81; gaps 1 - 0.23 / 0.36 = 0.3611 and 1 - 0.23 / 0.27 = 0.1481;
+    # temperatures 1 + 12 d = 5.3333 and 2.7778; the confidence unrounded.
+    student, mentors = worked_example_batch()
+    plan = KnowledgeFilter(granularity='batch', weight_norm='none',
+                           round_decimals=2)(evidence(student, mentors))
+    assert plan.active.tolist() == [[True, True], [False, False],
+                                    [True, True]]
+    close(plan.weights, [[1.08, 1.08], [0., 0.], [0.81, 0.81]])
+    close(plan.gaps, [[0.3611, 0.3611], [0., 0.], [0.1481, 0.1481]])
+    close(MentoringLoss(tau=12).temperatures(plan)[[0, 2]],
+          [[5.3333, 5.3333], [2.7778, 2.7778]])
+    close(plan.student_confidence, [0.5, 0.5])
+
+
+def test_authors_rounding_makes_a_near_tie_active():
+    # p_s = 0.5, mentors 0.499 and 0.2: shares 0.41701, 0.41618, 0.16681
+    # round to 0.42, 0.42, 0.17: the first mentor ties the student, so it
+    # is active (gap 0, weight 2 * 0.42); without rounding it is behind.
+    student, mentors = err(0.5), err(0.499, 0.2)[:, None]
+    rounded = KnowledgeFilter(weight_norm='none', round_decimals=2)(
+        evidence(student, mentors))
+    assert rounded.active[:, 0].tolist() == [True, False]
+    close(rounded.weights, [[0.84], [0.]])
+    close(rounded.gaps, [[0.], [0.]])
+    plain = KnowledgeFilter(weight_norm='none')(evidence(student, mentors))
+    assert not plain.active.any()
+
+
+@pytest.mark.parametrize('decimals', [-1, 1.5, True])
+def test_bad_round_decimals(decimals):
+    with pytest.raises(ValueError, match='round_decimals'):
+        KnowledgeFilter(round_decimals=decimals)
