@@ -10,7 +10,8 @@ import os.path as osp
 import pytest
 import torch
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.helpers import REPO
+
 CONFIGS = osp.join(REPO, 'configs', 'pose', 'synthetic')
 MENTOR = osp.join(CONFIGS, 'rtmpose-x0.25_1xb32-12e_synthetic-figures-64x48.py')
 STUDENT = osp.join(CONFIGS,
@@ -22,6 +23,7 @@ except ImportError:
     mmdet = None
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.usefixtures('mmpose_scope'),
     pytest.mark.skipif(
         mmdet is None,
         reason='RTMPose needs mmdet (CSPNeXt, YOLOXHSVRandomAug, '
