@@ -12,6 +12,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..adapters import AUTO_ADAPTERS
 from ..component_builder import build_component
+from .configured_mentors import keep_configured_mentors
 from .mentor_builder import build_mentor
 from .preprocessor_check import check_same_normalisation
 
@@ -72,7 +73,8 @@ class ClassroomDistiller(BaseModel):
             if 'loss' in name:
                 raise ValueError(f'Mentor name {name!r} must not contain '
                                  '"loss" (it names logged diagnostics).')
-            mentor = build_mentor(name, mentor_cfg)
+            mentor = build_mentor(name, mentor_cfg,
+                                  student.get('data_preprocessor'))
             self._check_mentor(name, mentor)
             self.mentors[name] = mentor
         if not self.mentors:
@@ -81,6 +83,7 @@ class ClassroomDistiller(BaseModel):
                 'the student trains alone (NoKD). To distil, list mentors as '
                 '`mentors=dict(<name>=dict(config=..., checkpoint=...))`.',
                 logger='current', level=logging.WARNING)
+        keep_configured_mentors(self)
 
         self.policy = build_component(policy, 'policy')
         mentoring = dict(mentoring)
