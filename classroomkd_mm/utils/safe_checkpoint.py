@@ -164,7 +164,7 @@ def check_name_hash(path: str):
             'download). Delete the file to download it again.')
 
 
-def load_local_checkpoint(filename, map_location=None):
+def load_from_local(filename, map_location=None):
     """MMEngine's local-file scheme, with :func:`torch_load_safely`."""
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
@@ -200,7 +200,8 @@ def download_checkpoint(url: str, model_dir=None, progress=False) -> str:
         try:
             hub.download_url_to_file(url, cached, progress=progress)
         except (urllib.error.URLError, OSError, ValueError) as error:
-            reason = getattr(error, 'reason', None) or error
+            reason = error if isinstance(error, urllib.error.HTTPError) \
+                else getattr(error, 'reason', None) or error
             raise CheckpointDownloadError(
                 f'Could not download checkpoint {url!r}: {reason}. Check the '
                 'URL and the network, or download the file yourself and give '
@@ -211,7 +212,7 @@ def download_checkpoint(url: str, model_dir=None, progress=False) -> str:
     return cached
 
 
-def load_http_checkpoint(filename, map_location=None, model_dir=None,
+def load_from_http(filename, map_location=None, model_dir=None,
                          progress=False):
     """MMEngine's HTTP(S) scheme: :func:`download_checkpoint`, then
     :func:`torch_load_safely`."""
@@ -227,17 +228,17 @@ def _zoo_url(scheme: str, name: str, urls: dict) -> str:
     return urls[name]
 
 
-def load_torchvision_checkpoint(filename, map_location=None):
+def load_from_torchvision(filename, map_location=None):
     """``torchvision://<name>`` (and the deprecated ``modelzoo://``): the
     URL from MMEngine's torchvision table, loaded as HTTP."""
     from mmengine.runner.checkpoint import get_torchvision_models
     scheme = 'modelzoo://' if filename.startswith('modelzoo://') \
         else 'torchvision://'
     url = _zoo_url(scheme, filename[len(scheme):], get_torchvision_models())
-    return load_http_checkpoint(url, map_location)
+    return load_from_http(url, map_location)
 
 
-def load_openmmlab_checkpoint(filename, map_location=None):
+def load_from_openmmlab(filename, map_location=None):
     """``open-mmlab://<name>`` / ``openmmlab://<name>``: a URL (loaded as
     HTTP) or a file under MMEngine's home (loaded as a local file), from
     MMEngine's tables, deprecated names mapped as MMEngine does."""
@@ -250,22 +251,22 @@ def load_openmmlab_checkpoint(filename, map_location=None):
     name = get_deprecated_model_names().get(name, name)
     url = _zoo_url(scheme, name, get_external_models())
     if url.startswith(('http://', 'https://')):
-        return load_http_checkpoint(url, map_location)
-    return load_local_checkpoint(osp.join(_get_mmengine_home(), url),
+        return load_from_http(url, map_location)
+    return load_from_local(osp.join(_get_mmengine_home(), url),
                                  map_location)
 
 
-def load_mmcls_checkpoint(filename, map_location=None):
+def load_from_mmcls(filename, map_location=None):
     """``mmcls://<name>``: MMEngine's mmcls table, loaded as HTTP, keys
     renamed as MMEngine does."""
     from mmengine.runner.checkpoint import (_process_mmcls_checkpoint,
                                             get_mmcls_models)
     url = _zoo_url('mmcls://', filename[len('mmcls://'):],
                    get_mmcls_models())
-    return _process_mmcls_checkpoint(load_http_checkpoint(url, map_location))
+    return _process_mmcls_checkpoint(load_from_http(url, map_location))
 
 
-def load_pavi_checkpoint(filename, map_location=None):
+def load_from_pavi(filename, map_location=None):
     """``pavi://``: downloaded by pavi's model cloud into a temporary
     directory, then :func:`torch_load_safely`."""
     import tempfile
@@ -281,7 +282,7 @@ def load_pavi_checkpoint(filename, map_location=None):
         return torch_load_safely(downloaded, map_location)
 
 
-def load_ceph_checkpoint(filename, map_location=None, backend='petrel'):
+def load_from_ceph(filename, map_location=None, backend='petrel'):
     """``s3://`` / ``petrel://``: the bytes from MMEngine's file backend,
     then :func:`torch_load_safely`."""
     from mmengine.fileio import get_file_backend
@@ -292,15 +293,16 @@ def load_ceph_checkpoint(filename, map_location=None, backend='petrel'):
         return torch_load_safely(buffer, map_location)
 
 
-# Every scheme MMEngine 0.10.7 registers, with the same prefixes.
+# Every scheme MMEngine 0.10.7 registers, with the same prefixes (and the
+# same function names: MMEngine logs ``name[10:]`` as the backend).
 SAFE_SCHEMES = (
-    ('', load_local_checkpoint),
-    (('http://', 'https://'), load_http_checkpoint),
-    (('modelzoo://', 'torchvision://'), load_torchvision_checkpoint),
-    (('open-mmlab://', 'openmmlab://'), load_openmmlab_checkpoint),
-    ('mmcls://', load_mmcls_checkpoint),
-    ('pavi://', load_pavi_checkpoint),
-    ((r'(\S+\:)?s3://', r'(\S+\:)?petrel://'), load_ceph_checkpoint),
+    ('', load_from_local),
+    (('http://', 'https://'), load_from_http),
+    (('modelzoo://', 'torchvision://'), load_from_torchvision),
+    (('open-mmlab://', 'openmmlab://'), load_from_openmmlab),
+    ('mmcls://', load_from_mmcls),
+    ('pavi://', load_from_pavi),
+    ((r'(\S+\:)?s3://', r'(\S+\:)?petrel://'), load_from_ceph),
 )
 
 
