@@ -8,7 +8,9 @@
 
 For every ``(config, checkpoint)`` pair (a plain mmpose student config and a
 student-only checkpoint: ``tools/export_student.py`` output or a
-``*_student.pth``):
+``*_student.pth``; a ClassroomKD config or checkpoint gives its student, as
+in ``tools/test.py``, and a checkpoint that does not fit the student is an
+error, never a score of random weights):
 
 - accuracy from the config's own test loop and evaluator through MMEngine's
   ``Runner.test()``: AP/AR with ``CocoMetric``, PCKh with
@@ -37,6 +39,10 @@ from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (safe checkpoint loading)
+from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
+                                 student_only_config)
+from classroomkd_mm.utils.student_weights import \
+    load_student_for_evaluation  # noqa: E402
 
 # (column title, metric key suffix) in the order they appear in the table
 METRIC_COLUMNS = (('AP', '/AP'), ('AP50', '/AP .5'), ('AR', '/AR'),
@@ -76,7 +82,8 @@ def load_student_config(config, checkpoint, cfg_options, work_dir, name):
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    cfg.load_from = checkpoint
+    cfg = student_only_config(cfg)
+    cfg.load_from = None  # loaded strictly by student_runner
     cfg.resume = False
     cfg.work_dir = work_dir
     cfg.experiment_name = name
@@ -85,10 +92,23 @@ def load_student_config(config, checkpoint, cfg_options, work_dir, name):
     return cfg
 
 
-def evaluate(cfg):
-    """``Runner.test()``: the config's own test loop and evaluator."""
+def student_runner(cfg, config, checkpoint, distiller):
+    """The Runner of the student, its weights loaded strictly from
+    ``checkpoint`` (either kind; see ``tools/test.py``)."""
+    from mmengine.model import is_model_wrapper
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(runner.model) \
+        else runner.model
+    load_student_for_evaluation(
+        model, checkpoint, config, distiller,
+        after_load=lambda loaded: runner.call_hook(
+            'after_load_checkpoint', checkpoint=loaded))
+    return runner, model
+
+
+def evaluate(runner):
+    """``Runner.test()``: the config's own test loop and evaluator."""
     metrics = runner.test()
     return {k: float(v) for k, v in metrics.items()}
 
@@ -155,10 +175,14 @@ def benchmark_one(config, checkpoint, args, work_dir, step):
     name = student_name(config, checkpoint)
     cfg = load_student_config(config, checkpoint, args.cfg_options,
                               work_dir, name)
+    distiller = is_distiller_config(Config.fromfile(config))
     step('evaluate')
-    metrics = evaluate(cfg.copy())
+    runner, student = student_runner(cfg.copy(), config, checkpoint,
+                                     distiller)
+    metrics = evaluate(runner)
     step('complexity')
-    model = init_model(cfg, checkpoint, device=args.device)
+    model = init_model(cfg, None, device=args.device)
+    model.load_state_dict(student.state_dict())
     size = complexity(model)
     step('latency')
     image = args.image or first_test_image(cfg)

@@ -61,7 +61,8 @@ def _shorten(keys, limit=8):
 
 
 def load_student_for_evaluation(student: nn.Module, checkpoint: str,
-                                config: str, distiller_config: bool) -> dict:
+                                config: str, distiller_config: bool,
+                                after_load=None) -> dict:
     """Load the student's weights from ``checkpoint`` into ``student``
     strictly, whatever kind the file is, and return the loaded checkpoint.
 
@@ -70,11 +71,15 @@ def load_student_for_evaluation(student: nn.Module, checkpoint: str,
     the student as it is (with a distiller ``config`` the log says so).
     Missing, unexpected or mis-shaped keys (data preprocessor buffers aside)
     are an error naming the file, the config and the fix: evaluation never
-    scores randomly initialised weights.
+    scores randomly initialised weights. ``after_load(checkpoint)`` runs
+    between reading the file and loading the weights (where the Runner calls
+    its ``after_load_checkpoint`` hooks).
     """
     from mmengine.logging import print_log
     from mmengine.runner.checkpoint import CheckpointLoader
     loaded = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    if after_load is not None and isinstance(loaded, dict):
+        after_load(loaded)
     state_dict = loaded.get('state_dict', loaded) if isinstance(
         loaded, dict) else None
     if not isinstance(state_dict, dict):
