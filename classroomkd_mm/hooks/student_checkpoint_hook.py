@@ -9,6 +9,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 from classroomkd_mm.registry import HOOKS
 from classroomkd_mm.utils.checkpoint_files import atomic_torch_save
+from classroomkd_mm.utils.safe_checkpoint import UnreadableCheckpointError
 from classroomkd_mm.utils.student_weights import (  # noqa: F401
     plain_data, student_checkpoint)
 
@@ -79,8 +80,15 @@ class StudentCheckpointHook(Hook):
             if osp.isfile(target) and \
                     os.stat(target).st_mtime_ns >= os.stat(path).st_mtime_ns:
                 continue
-            saved = CheckpointLoader.load_checkpoint(path, 'cpu',
-                                                     logger='silent')
+            try:
+                saved = CheckpointLoader.load_checkpoint(path, 'cpu',
+                                                         logger='silent')
+            except UnreadableCheckpointError:
+                # e.g. the broken checkpoint auto-resume fell back from,
+                # still named in last_checkpoint until the next save
+                if osp.isfile(target):
+                    os.remove(target)
+                continue
             meta = dict(saved.get('meta') or {})
             meta = dict(epoch=meta.get('epoch'), iter=meta.get('iter'),
                         source_checkpoint=osp.basename(path))
