@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from ..component_builder import build_component
 from ..policies.mentor_plan import MentorPlan
 
@@ -52,11 +53,11 @@ class MentoringLoss:
                  tau: float = 12.0,
                  base_temperature: float = 1.0,
                  loss_weight: float = 1.0):
-        if base_temperature <= 0:
-            raise ValueError('MentoringLoss: base_temperature must be > 0, '
-                             f'got {base_temperature}.')
-        if tau < 0:
-            raise ValueError(f'MentoringLoss: tau must be >= 0, got {tau}.')
+        tau = check_number('MentoringLoss', 'tau', tau, minimum=0)
+        base_temperature = check_number('MentoringLoss', 'base_temperature',
+                                        base_temperature, above=0)
+        loss_weight = check_number('MentoringLoss', 'loss_weight',
+                                   loss_weight, minimum=0)
         self.divergence_cfg = divergence
         self.divergence = None if divergence is None else build_component(
             divergence, 'divergence')

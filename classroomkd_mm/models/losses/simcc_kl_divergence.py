@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .keypoint_weighting import visible_keypoint_mean
 
 
@@ -51,10 +52,8 @@ class SimCCKLDivergence:
     ``targets`` must carry ``keypoint_weights``."""
 
     def __init__(self, logit_scale: float = 1.0):
-        if not logit_scale > 0:
-            raise ValueError('SimCCKLDivergence: logit_scale must be > 0, '
-                             f'got {logit_scale}.')
-        self.logit_scale = logit_scale
+        self.logit_scale = check_number('SimCCKLDivergence', 'logit_scale',
+                                        logit_scale, above=0)
 
     def __call__(self, student_out, mentor_out, temperature: Tensor,
                  targets) -> Tensor:

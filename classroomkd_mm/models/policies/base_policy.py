@@ -4,6 +4,7 @@ from typing import Tuple, Union
 import torch
 from torch import Tensor
 
+from ..setting_checks import check_number
 from .mentor_plan import MentorPlan
 
 
@@ -64,10 +65,8 @@ class BasePolicy:
     """
 
     def __init__(self, task_weight: float = 1.0):
-        if not task_weight >= 0:
-            raise ValueError(f'{type(self).__name__}: task_weight must be '
-                             f'>= 0, got {task_weight!r}.')
-        self.task_weight = float(task_weight)
+        self.task_weight = check_number(type(self).__name__, 'task_weight',
+                                        task_weight, minimum=0)
 
     def select(self, student_errors: Tensor, mentor_errors: Tensor,
                usable: Tensor, default_scale: Union[float, Tensor],

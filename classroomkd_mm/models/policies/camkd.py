@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .base_policy import BasePolicy
 
 
@@ -34,10 +35,8 @@ class CAMKD(BasePolicy):
     def __init__(self, score_scale: Optional[float] = None,
                  task_weight: float = 1.0):
         super().__init__(task_weight)
-        if score_scale is not None and not score_scale > 0:
-            raise ValueError('CAMKD: score_scale must be > 0 or None, got '
-                             f'{score_scale!r}.')
-        self.score_scale = score_scale
+        self.score_scale = check_number('CAMKD', 'score_scale', score_scale,
+                                        above=0, optional=True)
 
     def select(self, student_errors: Tensor, mentor_errors: Tensor,
                usable: Tensor, default_scale, **context):

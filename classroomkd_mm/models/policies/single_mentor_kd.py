@@ -3,6 +3,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .base_policy import BasePolicy, check_count
 
 
@@ -31,9 +32,7 @@ class SingleMentorKD(BasePolicy):
                  alpha: float = 1.0,
                  task_weight: float = 1.0):
         super().__init__(task_weight)
-        if not alpha >= 0:
-            raise ValueError(f'SingleMentorKD: alpha must be >= 0, got '
-                             f'{alpha!r}.')
+        alpha = check_number('SingleMentorKD', 'alpha', alpha, minimum=0)
         self.mentor_index = check_count(
             'SingleMentorKD', 'mentor_index', mentor_index,
             'the position of the mentor in the `mentors` dict')
