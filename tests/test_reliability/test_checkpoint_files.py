@@ -16,7 +16,8 @@ from mmengine.runner import runner as runner_module
 from classroomkd_mm.hooks import WorkDirLockedError
 from classroomkd_mm.hooks.work_dir_lock_hook import lock_work_dir
 from classroomkd_mm.utils.checkpoint_files import find_latest_whole_checkpoint
-from classroomkd_mm.utils.safe_checkpoint import UnreadableCheckpointError
+from classroomkd_mm.utils.safe_checkpoint import (UnreadableCheckpointError,
+                                                  torch_load_safely)
 from reliability_helpers import (REPO, run_config, save_mentors,
                                  write_image_folder)
 
@@ -100,8 +101,9 @@ def test_student_file_of_the_resumed_checkpoint_is_not_rewritten(tmp_path):
     before = student_file.read_bytes()
     train(tmp_path, max_epochs=2, resume=True)  # auto: from epoch_1.pth
     for epoch in (1, 2):
-        full = torch.load(work / f'epoch_{epoch}.pth', weights_only=False)
-        student = torch.load(work / f'epoch_{epoch}_student.pth')
+        full = torch_load_safely(str(work / f'epoch_{epoch}.pth'))
+        student = torch.load(work / f'epoch_{epoch}_student.pth',
+                             weights_only=True)
         assert student['meta']['epoch'] == full['meta']['epoch'] == epoch
         for key, value in student['state_dict'].items():
             assert torch.equal(value, full['state_dict']['student.' + key])
@@ -114,7 +116,7 @@ def test_auto_resume_past_a_truncated_checkpoint(tmp_path):
     truncate(tmp_path / 'work' / 'epoch_2.pth')
     runner = train(tmp_path, max_epochs=2, resume=True)
     assert runner.epoch == 2  # epoch 2 retrained from epoch_1.pth
-    torch.load(tmp_path / 'work' / 'epoch_2.pth', weights_only=False)
+    torch_load_safely(str(tmp_path / 'work' / 'epoch_2.pth'))
 
 
 def test_a_second_run_in_the_same_work_dir_is_refused(tmp_path):
@@ -122,7 +124,8 @@ def test_a_second_run_in_the_same_work_dir_is_refused(tmp_path):
     try:
         with pytest.raises(WorkDirLockedError,
                            match=rf"Work dir .*work' is in use by another "
-                           rf'training run \(PID {os.getpid()} on .*--work-dir'):
+                           r'training run \(PID '
+                           rf'{os.getpid()} on .*--work-dir'):
             train(tmp_path, max_epochs=1, hooks=[LOCK_HOOK])
     finally:
         held.close()

@@ -64,8 +64,10 @@ def test_every_registered_scheme_is_the_safe_one():
         assert loader in safe, f'{prefix!r} loads with {loader}'
 
 
-ZOO = [('torchvision://resnet18', lambda: get_torchvision_models()['resnet18']),
-       ('modelzoo://resnet18', lambda: get_torchvision_models()['resnet18']),
+ZOO = [('torchvision://resnet18',
+        lambda: get_torchvision_models()['resnet18']),
+       ('modelzoo://resnet18',
+        lambda: get_torchvision_models()['resnet18']),
        ('open-mmlab://vgg16_caffe',
         lambda: get_external_models()['vgg16_caffe']),
        ('openmmlab://vgg16_caffe',

@@ -110,7 +110,8 @@ def test_tilde_in_a_mentor_path(tmp_path, monkeypatch):
     cfg['mentors']['m0']['checkpoint'] = '~/mentor0.pth'
     model = MODELS.build(cfg)
     assert_same_weights(model.mentors['m0'],
-                        torch.load(tmp_path / 'mentor0.pth')['state_dict'])
+                        torch.load(tmp_path / 'mentor0.pth',
+                                   weights_only=True)['state_dict'])
 
 
 def test_model_mentor_without_preprocessor_takes_the_students(tmp_path):
