@@ -10,16 +10,23 @@ config and the fix: random weights are never scored. The arguments are
 those of mmpose's ``tools/test.py``.
 """
 import argparse
+import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-import classroomkd_mm  # noqa: F401  (registries, safe checkpoint loading)
-from classroomkd_mm.apis import (add_shared_args, apply_shared_args,
-                                 is_distiller_config, prepare_runner_config,
-                                 student_only_config)
-from classroomkd_mm.utils.student_weights import load_student_for_evaluation
+# The repository root, for the project's modules outside the installed
+# package (`tools.*`, `benchmarks.*`); Python puts only this script's
+# own folder on sys.path.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
+from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
+                                 prepare_runner_config, student_only_config)
+from classroomkd_mm.utils.student_weights import \
+    load_student_for_evaluation  # noqa: E402
+from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
 
 
 def parse_args(argv=None):

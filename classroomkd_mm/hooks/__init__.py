@@ -1,7 +1,12 @@
+from .diagnostics_recorder import DiagnosticsRecorder
 from .rng_state_hook import RngStateHook
+from .snapshot_exporter import SnapshotExporter, snapshot_path
 from .student_checkpoint_hook import (StudentCheckpointHook,
                                       student_checkpoint)
-from .work_dir_lock_hook import WorkDirLockHook, WorkDirLockedError
+from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
 
-__all__ = ['RngStateHook', 'StudentCheckpointHook', 'WorkDirLockHook',
-           'WorkDirLockedError', 'student_checkpoint']
+__all__ = [
+    'DiagnosticsRecorder', 'RngStateHook', 'SnapshotExporter',
+    'StudentCheckpointHook', 'WorkDirLockHook', 'WorkDirLockedError',
+    'snapshot_path', 'student_checkpoint'
+]

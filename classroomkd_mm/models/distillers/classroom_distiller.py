@@ -14,6 +14,7 @@ from ..adapters import AUTO_ADAPTERS
 from ..component_builder import build_component
 from .configured_mentors import keep_configured_mentors
 from .mentor_builder import build_mentor
+from .mentor_runtime import MentorRuntime, runtime_options
 from .preprocessor_check import check_same_normalisation
 
 
@@ -47,6 +48,14 @@ class ClassroomDistiller(BaseModel):
             preprocessor (the Runner passes it); used as the student's when
             the student config has none. The student's preprocessor is the
             distiller's: mentors see the student's preprocessed batch.
+        mentor_runtime (dict, optional): how frozen mentors run
+            (:class:`~.mentor_runtime.RuntimeOptions`): ``fold_bn`` (fold
+            BatchNorm into the convolution before it), ``channels_last``,
+            ``compile`` (``torch.compile``), ``precision`` ('fp32', 'bf16',
+            'fp16' on CUDA) and ``tolerance``. Default: folded,
+            channels-last, eager, fp32. The mentor modules and the
+            checkpoints keep their original form; each mentor's program is
+            built and checked against it on the first training batch.
     """
 
     def __init__(self,
@@ -56,6 +65,7 @@ class ClassroomDistiller(BaseModel):
                  mentoring: dict = dict(type='MentoringLoss'),
                  adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
+                 mentor_runtime: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         student = copy.deepcopy(dict(student))
@@ -84,6 +94,13 @@ class ClassroomDistiller(BaseModel):
                 '`mentors=dict(<name>=dict(config=..., checkpoint=...))`.',
                 logger='current', level=logging.WARNING)
         keep_configured_mentors(self)
+
+        self.mentor_runtime = runtime_options(mentor_runtime)
+        # Held outside the module tree: state_dict, DDP and the optimizer
+        # see the mentors in their original form.
+        self._runtimes: Dict[str, MentorRuntime] = {}
+        self.register_load_state_dict_post_hook(
+            lambda module, keys: module._runtimes.clear())
 
         self.policy = build_component(policy, 'policy')
         mentoring = dict(mentoring)
@@ -132,6 +149,29 @@ class ClassroomDistiller(BaseModel):
                     "student's dataset and settings.")
         check_same_normalisation(name, mentor, self.student)
 
+    def _apply(self, fn, *args, **kwargs):
+        # Moved or cast mentors need new programs.
+        if hasattr(self, '_runtimes'):
+            self._runtimes.clear()
+        return super()._apply(fn, *args, **kwargs)
+
+    def mentor_output(self, name: str, inputs: Tensor):
+        """Mentor ``name``'s head outputs on ``inputs``, through its runtime
+        program (see ``mentor_runtime``)."""
+        mentor = self.mentors[name]
+        if not self.mentor_runtime.converts:
+            return self.adapter.forward(mentor, inputs)
+        runtime = self._runtimes.get(name)
+        if runtime is None or runtime.mentor is not mentor:
+            runtime = self._runtimes[name] = MentorRuntime(
+                name, mentor, self.mentor_runtime, self._adapter_forward)
+        return runtime(inputs)
+
+    def _adapter_forward(self, model: nn.Module, inputs: Tensor):
+        # Looked up at every call, so that tools wrapping the adapter's
+        # forward (the speed benchmark's probe) see the mentors' passes.
+        return self.adapter.forward(model, inputs)
+
     # ---- modes -----------------------------------------------------------
     def train(self, mode: bool = True):
         """Mentors stay in eval mode whatever ``mode`` is."""
@@ -157,8 +197,8 @@ class ClassroomDistiller(BaseModel):
 
         targets = adapter.targets(student_out, data_samples)
         with torch.no_grad():
-            mentor_outs = [adapter.forward(m, inputs)
-                           for m in self.mentors.values()]
+            mentor_outs = [self.mentor_output(name, inputs)
+                           for name in self.mentors]
             student_errors = adapter.per_sample_error(
                 adapter.detach(student_out), targets)
             mentor_errors, finite = [], []
