@@ -40,7 +40,7 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (safe checkpoint loading)
 from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
-                                 student_only_config)
+                                 student_only_config, train_and_test)
 from classroomkd_mm.utils.student_weights import \
     load_student_for_evaluation  # noqa: E402
 
@@ -83,34 +83,13 @@ def load_student_config(config, checkpoint, cfg_options, work_dir, name):
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg = student_only_config(cfg)
-    cfg.load_from = None  # loaded strictly by student_runner
+    cfg.load_from = None  # loaded strictly (load_student_for_evaluation)
     cfg.resume = False
     cfg.work_dir = work_dir
     cfg.experiment_name = name
     cfg.launcher = 'none'
     cfg.log_level = 'WARNING'
     return cfg
-
-
-def student_runner(cfg, config, checkpoint, distiller):
-    """The Runner of the student, its weights loaded strictly from
-    ``checkpoint`` (either kind; see ``tools/test.py``)."""
-    from mmengine.model import is_model_wrapper
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
-    model = runner.model.module if is_model_wrapper(runner.model) \
-        else runner.model
-    load_student_for_evaluation(
-        model, checkpoint, config, distiller,
-        after_load=lambda loaded: runner.call_hook(
-            'after_load_checkpoint', checkpoint=loaded))
-    return runner, model
-
-
-def evaluate(runner):
-    """``Runner.test()``: the config's own test loop and evaluator."""
-    metrics = runner.test()
-    return {k: float(v) for k, v in metrics.items()}
 
 
 def input_shape_of(model):
@@ -175,14 +154,13 @@ def benchmark_one(config, checkpoint, args, work_dir, step):
     name = student_name(config, checkpoint)
     cfg = load_student_config(config, checkpoint, args.cfg_options,
                               work_dir, name)
-    distiller = is_distiller_config(Config.fromfile(config))
-    step('evaluate')
-    runner, student = student_runner(cfg.copy(), config, checkpoint,
-                                     distiller)
-    metrics = evaluate(runner)
+    step('evaluate')  # the config's own test loop and evaluator
+    metrics = {k: float(v) for k, v in train_and_test(
+        cfg, train=False, load_from=checkpoint).items()}
     step('complexity')
     model = init_model(cfg, None, device=args.device)
-    model.load_state_dict(student.state_dict())
+    load_student_for_evaluation(model, checkpoint, config,
+                                is_distiller_config(Config.fromfile(config)))
     size = complexity(model)
     step('latency')
     image = args.image or first_test_image(cfg)

@@ -11,7 +11,7 @@ from classroomkd_mm.registry import HOOKS
 from classroomkd_mm.utils.checkpoint_files import atomic_torch_save
 from classroomkd_mm.utils.safe_checkpoint import UnreadableCheckpointError
 from classroomkd_mm.utils.student_weights import (  # noqa: F401
-    plain_data, student_checkpoint)
+    STUDENT_PREFIX, plain_data, student_checkpoint)
 
 STUDENT_SUFFIX = '_student.pth'
 
@@ -35,7 +35,7 @@ class StudentCheckpointHook(Hook):
     resumed from is not rewritten with later weights). Written atomically.
     """
 
-    priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW')
+    priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW') and EMAHook
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
