@@ -50,3 +50,11 @@ def test_bad_values_are_refused_at_build(where, component, setting,
                            r'be .*got ' + repr(value).replace('(', r'\(')
                            .replace(')', r'\)')):
             MODELS.build(distiller_cfg(tmp_path, **cfg))
+
+
+@pytest.mark.parametrize('value', BAD + [-1.0])
+def test_feature_loss_weight_is_checked(value):
+    with pytest.raises(ValueError, match=r'FeatureMSELoss: loss_weight must '
+                       r'be a finite number >= 0'):
+        MODELS.build(dict(type='classroomkd_mm.FeatureMSELoss',
+                          loss_weight=value))
