@@ -1,9 +1,11 @@
 """ClassroomKD multi-mentor knowledge distillation for MMPose and
 MMPretrain."""
+from .utils.checkpoint_files import install_checkpoint_file_safety
 from .utils.safe_checkpoint import register_safe_checkpoint_loaders
 from .version import __version__
 
 register_safe_checkpoint_loaders()
+install_checkpoint_file_safety()
 
 from . import apis, hooks, models  # noqa: E402,F401
 from .registry import HOOKS, MODELS, TRANSFORMS  # noqa: E402

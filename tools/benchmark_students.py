@@ -8,7 +8,9 @@
 
 For every ``(config, checkpoint)`` pair (a plain mmpose student config and a
 student-only checkpoint: ``tools/export_student.py`` output or a
-``*_student.pth``):
+``*_student.pth``; a ClassroomKD config or checkpoint gives its student, as
+in ``tools/test.py``, and a checkpoint that does not fit the student is an
+error, never a score of random weights):
 
 - accuracy from the config's own test loop and evaluator through MMEngine's
   ``Runner.test()``: AP/AR with ``CocoMetric``, PCKh with
@@ -37,7 +39,10 @@ from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (safe checkpoint loading)
-from classroomkd_mm.apis import train_and_test  # noqa: E402
+from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
+                                 student_only_config, train_and_test)
+from classroomkd_mm.utils.student_weights import \
+    load_student_for_evaluation  # noqa: E402
 
 # (column title, metric key suffix) in the order they appear in the table
 METRIC_COLUMNS = (('AP', '/AP'), ('AP50', '/AP .5'), ('AR', '/AR'),
@@ -77,7 +82,8 @@ def load_student_config(config, checkpoint, cfg_options, work_dir, name):
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    cfg.load_from = checkpoint
+    cfg = student_only_config(cfg)
+    cfg.load_from = None  # loaded strictly (load_student_for_evaluation)
     cfg.resume = False
     cfg.work_dir = work_dir
     cfg.experiment_name = name
@@ -152,7 +158,9 @@ def benchmark_one(config, checkpoint, args, work_dir, step):
     metrics = {k: float(v) for k, v in train_and_test(
         cfg, train=False, load_from=checkpoint).items()}
     step('complexity')
-    model = init_model(cfg, checkpoint, device=args.device)
+    model = init_model(cfg, None, device=args.device)
+    load_student_for_evaluation(model, checkpoint, config,
+                                is_distiller_config(Config.fromfile(config)))
     size = complexity(model)
     step('latency')
     image = args.image or first_test_image(cfg)

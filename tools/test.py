@@ -1,14 +1,20 @@
 """Evaluate any MMPose / MMPretrain config and checkpoint.
 
-Works for a plain student config with a student-only checkpoint and for a
-ClassroomKD distiller config with a full checkpoint (which evaluates the
-student). The arguments are those of mmpose's ``tools/test.py``.
+A ClassroomKD config evaluates its student only (no mentor is built, no
+mentor checkpoint is read). Either kind of checkpoint works with either
+kind of config: a full ClassroomKD checkpoint gives its ``student.*``
+weights, a student-only file (``*_student.pth``, ``tools/export_student.py``)
+goes into the student, and the log says when the kinds differ. A checkpoint
+that does not fit the student exactly is an error naming the file, the
+config and the fix: random weights are never scored. The arguments are
+those of mmpose's ``tools/test.py``.
 """
 import argparse
 import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 # The repository root, for the project's modules outside the installed
@@ -16,11 +22,14 @@ from mmengine.runner import Runner
 # own folder on sys.path.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
-from classroomkd_mm.apis import prepare_runner_config  # noqa: E402
+from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
+                                 prepare_runner_config, student_only_config)
+from classroomkd_mm.utils.student_weights import \
+    load_student_for_evaluation  # noqa: E402
 from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Evaluate a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -38,11 +47,11 @@ def parse_args():
         'in xxx=yyy format will be merged into config file. For example, '
         "'--cfg-options model.backbone.depth=18 model.backbone.with_cp=True'")
     add_shared_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None  # the student's weights are loaded by build_runner
     apply_shared_args(cfg, args)
     if args.dump:
         assert args.dump.endswith(('.pkl', '.pickle')), \
@@ -57,16 +66,31 @@ def merge_args(cfg, args):
     return cfg
 
 
-def main():
-    args = parse_args()
+def build_runner(args):
+    """The Runner of the student, its weights loaded from
+    ``args.checkpoint``."""
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    cfg = prepare_runner_config(cfg)
+    distiller = is_distiller_config(cfg)
+    cfg = prepare_runner_config(student_only_config(cfg), training=False)
     runner = Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(runner.model) \
+        else runner.model
+    load_student_for_evaluation(
+        model, args.checkpoint, args.config, distiller,
+        after_load=lambda checkpoint: runner.call_hook(
+            'after_load_checkpoint', checkpoint=checkpoint))
+    return runner
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    runner = build_runner(args)
     metrics = runner.test()
     if args.out:
         from mmengine.fileio import dump
         dump(metrics, args.out)
+    return metrics
 
 
 if __name__ == '__main__':

@@ -107,7 +107,7 @@ def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    cfg = prepare_runner_config(cfg)
+    cfg = prepare_runner_config(cfg, training=True)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -1,4 +1,6 @@
-from .runner_config import is_distiller_config, prepare_runner_config
+from .runner_config import (is_distiller_config, prepare_runner_config,
+                            student_only_config)
 from .train_and_test import train_and_test
 
-__all__ = ['is_distiller_config', 'prepare_runner_config', 'train_and_test']
+__all__ = ['is_distiller_config', 'prepare_runner_config',
+           'student_only_config', 'train_and_test']

@@ -5,7 +5,8 @@ from typing import Iterable, Optional
 
 from mmengine.config import Config
 
-from .runner_config import prepare_runner_config
+from classroomkd_mm.utils.student_weights import load_student_for_evaluation
+from .runner_config import is_distiller_config, prepare_runner_config
 
 
 def train_and_test(cfg: Config,
@@ -24,13 +25,16 @@ def train_and_test(cfg: Config,
     ``resume=True`` an interrupted training continues from the last
     checkpoint in ``work_dir`` and ends where the uninterrupted run would
     have. ``load_from`` is the checkpoint to start from, or, with
-    ``train=False``, the one to test. ``seed`` replaces the config's
+    ``train=False``, the one to test, loaded strictly into the student
+    whatever its kind (``load_student_for_evaluation``: a checkpoint that
+    does not fit is an error, never a score of random weights). ``seed`` replaces the config's
     ``randomness.seed``; ``hooks`` are hook objects registered on the Runner
     after it is built. ``cfg`` itself is not modified.
 
     Several calls in one process are independent: each Runner gets its own
     experiment name (MMEngine's logger and visualizer are looked up by it).
     """
+    from mmengine.model import is_model_wrapper
     from mmengine.runner import Runner
 
     # The Runner writes the config text into the log, the work dir and every
@@ -48,10 +52,21 @@ def train_and_test(cfg: Config,
         osp.normpath(cfg.get('work_dir') or 'run'))
     cfg.experiment_name = f'{name}_{time.time_ns()}'
     cfg.resume = resume and train
-    cfg.load_from = load_from
-    runner = Runner.from_cfg(prepare_runner_config(cfg))
+    test_only = not train and load_from is not None
+    cfg.load_from = None if test_only else load_from
+    runner = Runner.from_cfg(prepare_runner_config(cfg, training=train))
     for hook in hooks:
         runner.register_hook(hook)
+    if test_only:
+        # Strictly, either kind of checkpoint: never random weights.
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        distiller = is_distiller_config(cfg)
+        load_student_for_evaluation(
+            model.student if distiller else model, load_from,
+            cfg.filename or 'the given config', distiller,
+            after_load=lambda loaded: runner.call_hook(
+                'after_load_checkpoint', checkpoint=loaded))
     if train:
         runner.train()
     return runner.test()

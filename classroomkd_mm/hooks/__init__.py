@@ -3,8 +3,10 @@ from .rng_state_hook import RngStateHook
 from .snapshot_exporter import SnapshotExporter, snapshot_path
 from .student_checkpoint_hook import (StudentCheckpointHook,
                                       student_checkpoint)
+from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
 
 __all__ = [
     'DiagnosticsRecorder', 'RngStateHook', 'SnapshotExporter',
-    'StudentCheckpointHook', 'snapshot_path', 'student_checkpoint'
+    'StudentCheckpointHook', 'WorkDirLockHook', 'WorkDirLockedError',
+    'snapshot_path', 'student_checkpoint'
 ]

@@ -3,11 +3,13 @@ import glob
 import os
 import os.path as osp
 
-import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from classroomkd_mm.registry import HOOKS
+from classroomkd_mm.utils.checkpoint_files import atomic_torch_save
+from classroomkd_mm.utils.safe_checkpoint import UnreadableCheckpointError
 from classroomkd_mm.utils.student_weights import (  # noqa: F401
     STUDENT_PREFIX, plain_data, student_checkpoint)
 
@@ -25,22 +27,15 @@ class StudentCheckpointHook(Hook):
     it, holding only the student's weights and plain metadata; student files
     whose checkpoint was removed (``max_keep_ckpts``, a new best) go too.
     Only rank 0 writes.
+
+    The student file is made from the checkpoint file itself (loaded
+    safely), so it always equals the student in its checkpoint, with that
+    checkpoint's epoch and iteration: a student file newer than its
+    checkpoint is left alone (after ``--resume`` the file of the checkpoint
+    resumed from is not rewritten with later weights). Written atomically.
     """
 
     priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW') and EMAHook
-
-    def __init__(self):
-        self._written = {}
-        self._saved_state = None
-
-    def before_save_checkpoint(self, runner, checkpoint):
-        """Keep the student weights the checkpoint holds: with MMEngine's
-        ``EMAHook`` (the RTMPose recipes) these are the averaged weights the
-        Runner evaluates, not the raw ones in the model."""
-        self._saved_state = {
-            k: v.detach().clone()
-            for k, v in checkpoint['state_dict'].items()
-            if k.startswith(STUDENT_PREFIX)}
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
@@ -81,24 +76,30 @@ class StudentCheckpointHook(Hook):
         if runner.rank != 0:
             return
         for path in self._saved_checkpoints(runner):
-            mtime = os.stat(path).st_mtime_ns
-            if self._written.get(path) == mtime:
+            target = student_path(path)
+            if osp.isfile(target) and \
+                    os.stat(target).st_mtime_ns >= os.stat(path).st_mtime_ns:
                 continue
-            meta = dict(epoch=runner.epoch, iter=runner.iter,
+            try:
+                saved = CheckpointLoader.load_checkpoint(path, 'cpu',
+                                                         logger='silent')
+            except UnreadableCheckpointError:
+                # e.g. the broken checkpoint auto-resume fell back from,
+                # still named in last_checkpoint until the next save
+                if osp.isfile(target):
+                    os.remove(target)
+                continue
+            meta = dict(saved.get('meta') or {})
+            meta = dict(epoch=meta.get('epoch'), iter=meta.get('iter'),
                         source_checkpoint=osp.basename(path))
-            dataset_meta = self._dataset_meta(runner)
+            dataset_meta = (saved.get('meta') or {}).get('dataset_meta') \
+                or self._dataset_meta(runner)
             if dataset_meta:
                 meta['dataset_meta'] = dataset_meta
-            # the weights just saved; a checkpoint this hook did not see
-            # being saved (before a resume) gets the model's
-            source = runner.model if self._saved_state is None \
-                else self._saved_state
-            torch.save(student_checkpoint(source, meta), student_path(path))
-            self._written[path] = mtime
-        self._saved_state = None
+            atomic_torch_save(student_checkpoint(saved['state_dict'], meta),
+                              target)
         for orphan in glob.glob(osp.join(runner.work_dir,
                                          '*' + STUDENT_SUFFIX)):
             source = orphan[:-len(STUDENT_SUFFIX)] + '.pth'
             if not osp.isfile(source):
                 os.remove(orphan)
-                self._written.pop(source, None)

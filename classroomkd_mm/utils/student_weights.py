@@ -1,6 +1,7 @@
 """The student's part of a ClassroomDistiller, as a checkpoint the plain
 student config loads (used by the student checkpoint hook and
 ``tools/export_student.py``)."""
+import logging
 from collections import OrderedDict
 
 import numpy as np
@@ -44,3 +45,80 @@ def student_checkpoint(model_or_state_dict, meta: dict = None) -> dict:
         source = source.state_dict()
     return dict(state_dict=student_state_dict(source),
                 meta=plain_data(meta or {}))
+
+
+def is_distiller_state_dict(state_dict: dict) -> bool:
+    """Whether ``state_dict`` is a ClassroomDistiller's (``student.*``
+    entries) rather than a plain model's."""
+    return any(k.startswith(STUDENT_PREFIX) for k in state_dict)
+
+
+def _shorten(keys, limit=8):
+    keys = sorted(keys)
+    more = len(keys) - limit
+    return ', '.join(keys[:limit]) + (f', ... ({more} more)' if more > 0
+                                      else '')
+
+
+def load_student_for_evaluation(student: nn.Module, checkpoint: str,
+                                config: str, distiller_config: bool,
+                                after_load=None) -> dict:
+    """Load the student's weights from ``checkpoint`` into ``student``
+    strictly, whatever kind the file is, and return the loaded checkpoint.
+
+    A ClassroomKD checkpoint gives its ``student.*`` weights (with a plain
+    student ``config`` the log says so); a student-only checkpoint goes into
+    the student as it is (with a distiller ``config`` the log says so).
+    Missing, unexpected or mis-shaped keys (data preprocessor buffers aside)
+    are an error naming the file, the config and the fix: evaluation never
+    scores randomly initialised weights. ``after_load(checkpoint)`` runs
+    between reading the file and loading the weights (where the Runner calls
+    its ``after_load_checkpoint`` hooks).
+    """
+    from mmengine.logging import print_log
+    from mmengine.runner.checkpoint import CheckpointLoader
+    loaded = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    if after_load is not None and isinstance(loaded, dict):
+        after_load(loaded)
+    state_dict = loaded.get('state_dict', loaded) if isinstance(
+        loaded, dict) else None
+    if not isinstance(state_dict, dict):
+        raise ValueError(f'{checkpoint!r} holds no state dict; give a '
+                         'checkpoint saved by tools/train.py or '
+                         'tools/export_student.py.')
+    state_dict = {(k[len('module.'):] if k.startswith('module.') else k): v
+                  for k, v in state_dict.items()}
+    if is_distiller_state_dict(state_dict):
+        state_dict = student_state_dict(state_dict)
+        if not distiller_config:
+            print_log(f'{checkpoint} is a ClassroomKD checkpoint: evaluating '
+                      f'its student ({STUDENT_PREFIX}* weights) with the '
+                      f'plain student config {config}.', logger='current',
+                      level=logging.WARNING)
+    elif distiller_config:
+        print_log(f'{checkpoint} is a student-only checkpoint: loading it '
+                  f'into the student of the ClassroomKD config {config}.',
+                  logger='current', level=logging.WARNING)
+    own = student.state_dict()
+    ignore = 'data_preprocessor.'
+    missing = [k for k in own if k not in state_dict
+               and not k.startswith(ignore)]
+    unexpected = [k for k in state_dict if k not in own
+                  and not k.startswith(ignore)]
+    resized = [f'{k} (checkpoint {list(v.shape)}, model '
+               f'{list(own[k].shape)})' for k, v in state_dict.items()
+               if k in own and hasattr(v, 'shape')
+               and v.shape != own[k].shape]
+    if missing or unexpected or resized:
+        raise ValueError(
+            f'Checkpoint {checkpoint} does not fit the student of {config}: '
+            f'missing keys ({len(missing)}): {_shorten(missing)}; unexpected '
+            f'keys ({len(unexpected)}): {_shorten(unexpected)}; shape '
+            f'mismatches ({len(resized)}): {_shorten(resized)}. Evaluating '
+            'would score random weights. Give the config the checkpoint was '
+            'trained with: the ClassroomKD config (or its plain student '
+            'config) for epoch_*.pth / *_student.pth of a ClassroomKD run, '
+            "the model's own config for any other checkpoint.")
+    student.load_state_dict(
+        {k: v for k, v in state_dict.items() if k in own}, strict=False)
+    return loaded

@@ -22,7 +22,11 @@ class DistProbeHook(Hook):
         save = torch.save
 
         def recording_save(obj, f, *args, **kwargs):
-            self.saved.append(osp.basename(str(f)))
+            name = osp.basename(str(getattr(f, 'name', f)))
+            if name.startswith('.') and name.endswith('.tmp'):
+                # atomic_torch_save's `.<final name>.<random>.tmp`
+                name = name[1:].rsplit('.', 2)[0]
+            self.saved.append(name)
             return save(obj, f, *args, **kwargs)
 
         self._save = save

@@ -13,6 +13,7 @@ from classroomkd_mm.registry import MODELS
 from ..adapters import AUTO_ADAPTERS, NetworkEvaluation
 from ..component_builder import build_component
 from ..policies.classroom_evidence import ClassroomEvidence
+from .configured_mentors import keep_configured_mentors
 from .mentor_builder import build_mentor
 from .mentor_runtime import MentorRuntime, runtime_options
 from .preprocessor_check import check_same_normalisation
@@ -96,7 +97,8 @@ class ClassroomDistiller(BaseModel):
             if 'loss' in name:
                 raise ValueError(f'Mentor name {name!r} must not contain '
                                  '"loss" (it names logged diagnostics).')
-            mentor = build_mentor(name, mentor_cfg)
+            mentor = build_mentor(name, mentor_cfg,
+                                  student.get('data_preprocessor'))
             self._check_mentor(name, mentor)
             self.mentors[name] = mentor
         if not self.mentors:
@@ -105,6 +107,7 @@ class ClassroomDistiller(BaseModel):
                 'the student trains alone (NoKD). To distil, list mentors as '
                 '`mentors=dict(<name>=dict(config=..., checkpoint=...))`.',
                 logger='current', level=logging.WARNING)
+        keep_configured_mentors(self)
 
         self.mentor_runtime = runtime_options(mentor_runtime)
         # Held outside the module tree: state_dict, DDP and the optimizer

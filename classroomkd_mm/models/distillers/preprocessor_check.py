@@ -36,5 +36,6 @@ def check_same_normalisation(name: str, mentor: nn.Module,
             f'{theirs}, but the student normalises with {ours}. Mentors run '
             "on the student's preprocessed batch, so they would see inputs "
             'unlike those they were trained on. Use mentors trained with the '
-            "student's normalisation, or give the student the mentors' "
-            '`data_preprocessor` settings.')
+            "student's normalisation (a mentor that names no "
+            "`data_preprocessor` takes the student's), or train the student "
+            "with the mentors' normalisation.")

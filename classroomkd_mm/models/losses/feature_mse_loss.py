@@ -9,6 +9,7 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from ..policies.camkd import camkd_weights
+from ..setting_checks import check_number
 from ..policies.classroom_evidence import ClassroomEvidence
 from ..policies.mentor_plan import MentorPlan
 
@@ -78,10 +79,8 @@ class FeatureMSELoss(nn.Module):
         if weighting not in WEIGHTINGS:
             raise ValueError(f'FeatureMSELoss: weighting={weighting!r} is not '
                              f'one of {WEIGHTINGS}.')
-        if not loss_weight >= 0:
-            raise ValueError('FeatureMSELoss: loss_weight must be >= 0, got '
-                             f'{loss_weight!r}.')
-        self.loss_weight = float(loss_weight)
+        self.loss_weight = check_number('FeatureMSELoss', 'loss_weight',
+                                        loss_weight, minimum=0)
         self.weighting = weighting
 
     @staticmethod

@@ -6,6 +6,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from ..component_builder import build_component
 from ..policies.classroom_evidence import ClassroomEvidence
 from ..policies.mentor_plan import MentorPlan
@@ -55,11 +56,11 @@ class MentoringLoss(nn.Module):
                  base_temperature: float = 1.0,
                  loss_weight: float = 1.0):
         super().__init__()
-        if base_temperature <= 0:
-            raise ValueError('MentoringLoss: base_temperature must be > 0, '
-                             f'got {base_temperature}.')
-        if tau < 0:
-            raise ValueError(f'MentoringLoss: tau must be >= 0, got {tau}.')
+        tau = check_number('MentoringLoss', 'tau', tau, minimum=0)
+        base_temperature = check_number('MentoringLoss', 'base_temperature',
+                                        base_temperature, above=0)
+        loss_weight = check_number('MentoringLoss', 'loss_weight',
+                                   loss_weight, minimum=0)
         self.divergence_cfg = divergence
         self.divergence = None if divergence is None else build_component(
             divergence, 'divergence')

@@ -5,6 +5,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .keypoint_weighting import visible_keypoint_mean
 from .softened_kl import softened_kl
 
@@ -48,10 +49,8 @@ class SimCCKLDivergence(nn.Module):
 
     def __init__(self, logit_scale: float = 1.0):
         super().__init__()
-        if not logit_scale > 0:
-            raise ValueError('SimCCKLDivergence: logit_scale must be > 0, '
-                             f'got {logit_scale}.')
-        self.logit_scale = logit_scale
+        self.logit_scale = check_number('SimCCKLDivergence', 'logit_scale',
+                                        logit_scale, above=0)
 
     def forward(self, student_out, mentor_out, temperature: Tensor,
                 targets) -> Tensor:

@@ -4,6 +4,7 @@ from typing import Tuple
 import torch
 from torch import Tensor
 
+from ..setting_checks import check_number
 from .classroom_evidence import ClassroomEvidence
 from .mentor_plan import MentorPlan
 
@@ -66,10 +67,9 @@ class BasePolicy:
     """
 
     def __init__(self, student_confidence: float = 1.0):
-        if not student_confidence >= 0:
-            raise ValueError(f'{type(self).__name__}: student_confidence '
-                             f'must be >= 0, got {student_confidence!r}.')
-        self.student_confidence = float(student_confidence)
+        self.student_confidence = check_number(
+            type(self).__name__, 'student_confidence', student_confidence,
+            minimum=0)
 
     def select(self, evidence: ClassroomEvidence,
                usable: Tensor) -> Tuple[Tensor, Tensor]:

@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .base_policy import BasePolicy
 from .classroom_evidence import ClassroomEvidence
 
@@ -59,10 +60,8 @@ class CAMKD(BasePolicy):
     def __init__(self, score_scale: Optional[float] = None,
                  student_confidence: float = 1.0):
         super().__init__(student_confidence)
-        if score_scale is not None and not score_scale > 0:
-            raise ValueError('CAMKD: score_scale must be > 0 or None, got '
-                             f'{score_scale!r}.')
-        self.score_scale = score_scale
+        self.score_scale = check_number('CAMKD', 'score_scale', score_scale,
+                                        above=0, optional=True)
 
     def select(self, evidence: ClassroomEvidence, usable: Tensor):
         score_scale = (evidence.score_scale if self.score_scale is None else

@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .base_policy import check_errors, usable_pairs
 from .classroom_evidence import ClassroomEvidence
 from .mentor_plan import MentorPlan
@@ -70,9 +71,8 @@ class KnowledgeFilter:
         if weight_norm not in WEIGHT_NORMS:
             raise ValueError(f'KnowledgeFilter: weight_norm={weight_norm!r} '
                              f'is not one of {WEIGHT_NORMS}.')
-        if score_scale is not None and not score_scale > 0:
-            raise ValueError('KnowledgeFilter: score_scale must be > 0 or '
-                             f'None, got {score_scale!r}.')
+        score_scale = check_number(type(self).__name__, 'score_scale',
+                                   score_scale, above=0, optional=True)
         if round_decimals is not None and (
                 isinstance(round_decimals, bool)
                 or not isinstance(round_decimals, int) or round_decimals < 0):

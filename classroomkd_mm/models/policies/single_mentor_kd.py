@@ -3,6 +3,7 @@ import torch
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from ..setting_checks import check_number
 from .base_policy import BasePolicy, check_count
 from .classroom_evidence import ClassroomEvidence
 
@@ -33,9 +34,7 @@ class SingleMentorKD(BasePolicy):
                  alpha: float = 1.0,
                  student_confidence: float = 1.0):
         super().__init__(student_confidence)
-        if not alpha >= 0:
-            raise ValueError(f'SingleMentorKD: alpha must be >= 0, got '
-                             f'{alpha!r}.')
+        alpha = check_number('SingleMentorKD', 'alpha', alpha, minimum=0)
         self.mentor_index = check_count(
             'SingleMentorKD', 'mentor_index', mentor_index,
             'the position of the mentor in the `mentors` dict')
