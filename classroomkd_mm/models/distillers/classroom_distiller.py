@@ -10,7 +10,9 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
-from ..adapters import AUTO_ADAPTERS
+from ..adapters import AUTO_ADAPTERS, HeatmapAdapter, SimCCAdapter
+from ..bridges.mentor_bridge import MentorBridge
+from ..bridges.output_space import describe_pose_output
 from ..component_builder import build_component
 from .mentor_builder import build_mentor
 from .preprocessor_check import check_same_normalisation
@@ -66,15 +68,25 @@ class ClassroomDistiller(BaseModel):
         self.data_preprocessor = self.student.data_preprocessor
         self.adapter = self._build_adapter(adapter)
         self.adapter.bind(self.student)
+        self.student_space = None
+        if isinstance(self.adapter, (HeatmapAdapter, SimCCAdapter)):
+            self.student_space = describe_pose_output('The student',
+                                                      self.student)
 
         self.mentors = nn.ModuleDict()
+        self.bridges = nn.ModuleDict()
         for name, mentor_cfg in (mentors or {}).items():
             if 'loss' in name:
                 raise ValueError(f'Mentor name {name!r} must not contain '
                                  '"loss" (it names logged diagnostics).')
             mentor = build_mentor(name, mentor_cfg)
-            self._check_mentor(name, mentor)
+            bridge = self._check_mentor(name, mentor,
+                                        mentor_cfg.get('keypoint_mapping'))
             self.mentors[name] = mentor
+            if bridge is not None:
+                self.bridges[name] = bridge
+                print_log(f'ClassroomDistiller: {bridge.describe()}',
+                          logger='current')
         if not self.mentors:
             print_log(
                 'ClassroomDistiller: the classroom is empty (no mentors), so '
@@ -111,23 +123,38 @@ class ClassroomDistiller(BaseModel):
             'RTMCCHead (SimCC). Use one of those heads, or pass `adapter=` '
             'with a custom adapter for this head.')
 
-    def _check_mentor(self, name: str, mentor: nn.Module):
+    def _check_mentor(self, name: str, mentor: nn.Module,
+                      keypoint_mapping=None) -> Optional[MentorBridge]:
+        """Refuse a mentor that cannot teach the student; for a pose student,
+        return the mentor's :class:`MentorBridge` (which refuses, at build,
+        what no bridge can bring into the student's output space)."""
+        check_same_normalisation(name, mentor, self.student)
+        if self.student_space is not None:
+            return MentorBridge(
+                name, describe_pose_output(f'Mentor {name!r}', mentor),
+                self.student_space, keypoint_mapping)
+        if keypoint_mapping is not None:
+            raise ValueError(
+                f'Mentor {name!r} has a keypoint_mapping, but the student '
+                f'({type(self.student).__name__}) is no pose estimator. '
+                'Remove keypoint_mapping.')
         if not self.adapter.supports(mentor):
             raise ValueError(
                 f'Mentor {name!r} ({type(mentor).__name__} with head '
                 f'{type(getattr(mentor, "head", None)).__name__}) is not '
                 f'supported by {type(self.adapter).__name__}, which the '
-                'student uses: mentors must be the same kind of model.')
+                'student uses: mentors must be the same kind of model '
+                '(another task cannot teach it).')
         theirs = self.adapter.output_signature(mentor)
         ours = self.adapter.output_signature(self.student)
         for key in ours.keys() & theirs.keys():
             if ours[key] != theirs[key]:
                 raise ValueError(
                     f'Mentor {name!r} predicts {key}={theirs[key]} but the '
-                    f'student predicts {key}={ours[key]}. Mentors and student '
-                    'must share the output space: pick mentors trained on the '
-                    "student's dataset and settings.")
-        check_same_normalisation(name, mentor, self.student)
+                    f'student predicts {key}={ours[key]}. Classifier mentors '
+                    "must predict the student's classes: pick mentors "
+                    "trained on the student's dataset.")
+        return None
 
     # ---- modes -----------------------------------------------------------
     def train(self, mode: bool = True):
@@ -154,8 +181,8 @@ class ClassroomDistiller(BaseModel):
 
         targets = adapter.targets(student_out, data_samples)
         with torch.no_grad():
-            mentor_outs = [adapter.forward(m, inputs)
-                           for m in self.mentors.values()]
+            mentor_outs = [self._mentor_forward(name, mentor, inputs)
+                           for name, mentor in self.mentors.items()]
             student_errors = adapter.per_sample_error(
                 adapter.detach(student_out), targets)
             mentor_errors, finite = [], []
@@ -183,6 +210,13 @@ class ClassroomDistiller(BaseModel):
         losses.update(
             self._diagnostics(plan, mentoring['temperatures'], finite))
         return losses
+
+    def _mentor_forward(self, name: str, mentor: nn.Module, inputs: Tensor):
+        """A mentor's outputs in the student's output space: through its
+        bridge for a pose student, else the adapter's forward."""
+        if name in self.bridges:
+            return self.bridges[name](mentor, inputs)
+        return self.adapter.forward(mentor, inputs)
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:
