@@ -12,7 +12,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..adapters import AUTO_ADAPTERS, HeatmapAdapter, SimCCAdapter
 from ..bridges.mentor_bridge import MentorBridge
-from ..bridges.output_space import describe_pose_output
+from ..bridges.output_space import MULTI_STAGE_HEADS, describe_pose_output
 from ..component_builder import build_component
 from .mentor_builder import build_mentor
 from .preprocessor_check import check_same_normalisation
@@ -114,25 +114,35 @@ class ClassroomDistiller(BaseModel):
             if adapter_cls is not None and adapter_cls.supports(self.student):
                 return adapter_cls()
         head = getattr(self.student, 'head', None)
+        why = ''
+        if type(head).__name__ in MULTI_STAGE_HEADS:
+            why = (f' {type(head).__name__} (CPM, Hourglass, MSPN, RSN) is '
+                   'multi-stage: its loss sums over every stage, which the '
+                   "distiller's per-sample weighting of the head's loss does "
+                   'not reproduce. Such models can be mentors (their final '
+                   'stage teaches), not students.')
         raise ValueError(
             f'ClassroomDistiller: unsupported student '
             f'{type(self.student).__name__} with head '
-            f'{type(head).__name__}. Supported: mmpretrain ImageClassifier '
-            'with a single-label ClsHead-family head (not a multi-label '
-            'head), mmpose TopdownPoseEstimator with a heatmap head or an '
-            'RTMCCHead (SimCC). Use one of those heads, or pass `adapter=` '
-            'with a custom adapter for this head.')
+            f'{type(head).__name__}.{why} Supported: mmpretrain '
+            'ImageClassifier with a single-label ClsHead-family head (or a '
+            'MultiLabelClsHead trained with a softmax CrossEntropyLoss, as '
+            "mmpretrain's mixup configs), mmpose TopdownPoseEstimator with a "
+            'HeatmapHead-family head or an RTMCCHead/SimCCHead (SimCC). Use '
+            'one of those heads, or pass `adapter=` with a custom adapter '
+            'for this head.')
 
     def _check_mentor(self, name: str, mentor: nn.Module,
                       keypoint_mapping=None) -> Optional[MentorBridge]:
         """Refuse a mentor that cannot teach the student; for a pose student,
         return the mentor's :class:`MentorBridge` (which refuses, at build,
         what no bridge can bring into the student's output space)."""
-        check_same_normalisation(name, mentor, self.student)
         if self.student_space is not None:
-            return MentorBridge(
+            bridge = MentorBridge(
                 name, describe_pose_output(f'Mentor {name!r}', mentor),
                 self.student_space, keypoint_mapping)
+            check_same_normalisation(name, mentor, self.student)
+            return bridge
         if keypoint_mapping is not None:
             raise ValueError(
                 f'Mentor {name!r} has a keypoint_mapping, but the student '
@@ -154,6 +164,7 @@ class ClassroomDistiller(BaseModel):
                     f'student predicts {key}={ours[key]}. Classifier mentors '
                     "must predict the student's classes: pick mentors "
                     "trained on the student's dataset.")
+        check_same_normalisation(name, mentor, self.student)
         return None
 
     # ---- modes -----------------------------------------------------------
