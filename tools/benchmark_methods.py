@@ -20,7 +20,7 @@ the same command again after an interruption and it resumes where it
 stopped. ``--workers N`` (or the same command started N times) shares the
 work between N processes: each mentor training and each run is claimed by
 one of them (a file lock in its folder), so none is done twice. See
-``classroomkd_mm/benchmark/spec.py`` for the spec format.
+``benchmarks/methods/spec.py`` for the spec format.
 """
 import argparse
 import os
@@ -31,11 +31,15 @@ import time
 
 from tqdm import tqdm
 
-import classroomkd_mm  # noqa: F401
-from classroomkd_mm.benchmark import load_spec
-from classroomkd_mm.benchmark.report import write_report
-from classroomkd_mm.benchmark.runs import (classroom_needed, run_method,
-                                           train_classroom)
+# The repository root, for the project's modules outside the installed
+# package (`tools.*`, `benchmarks.*`); Python puts only this script's
+# own folder on sys.path.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import classroomkd_mm  # noqa: E402,F401
+from benchmarks.methods import load_spec  # noqa: E402
+from benchmarks.methods.report import write_report  # noqa: E402
+from benchmarks.methods.runs import (classroom_needed, run_method,  # noqa
+                                     train_classroom)
 
 
 def parse_args():

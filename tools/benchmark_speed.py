@@ -19,10 +19,16 @@ import argparse
 import os
 import os.path as osp
 import platform
+import sys
 import tempfile
 import time
 
 import torch
+
+# The repository root, for the project's modules outside the installed
+# package (`tools.*`, `benchmarks.*`); Python puts only this script's
+# own folder on sys.path.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 DEFAULTS = dict(
     pose=dict(batch=2, counts=(1, 2, 3, 4, 5), iters=4, warmup=1),
@@ -65,12 +71,12 @@ def load_average():
 
 def run_setting(name, opts, device, tmp_dir, memory, probe_steps,
                 log):
-    from classroomkd_mm.profiling import loss_syncs
-    from classroomkd_mm.profiling.cases import build_cases, mentor_names
-    from classroomkd_mm.profiling.peak_memory import step_memory
-    from classroomkd_mm.profiling.settings import SETTINGS
-    from classroomkd_mm.profiling.substep_probe import probe_step
-    from classroomkd_mm.profiling.timing import interleaved_times, median
+    from benchmarks.speed import loss_syncs
+    from benchmarks.speed.cases import build_cases, mentor_names
+    from benchmarks.speed.peak_memory import step_memory
+    from benchmarks.speed.settings import SETTINGS
+    from benchmarks.speed.substep_probe import probe_step
+    from benchmarks.speed.timing import interleaved_times, median
 
     counts = sorted(set(opts['counts']))
     setting = SETTINGS[name](tmp_dir, batch_size=opts['batch'],
@@ -130,7 +136,7 @@ def _load(load):
 def main():
     args = parse_args()
     import classroomkd_mm  # noqa: F401
-    from classroomkd_mm.profiling.speed_report import analyse, write_report
+    from benchmarks.speed.speed_report import analyse, write_report
 
     device = torch.device(args.device or (
         'cuda' if torch.cuda.is_available() else 'cpu'))

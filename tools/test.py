@@ -5,13 +5,19 @@ ClassroomKD distiller config with a full checkpoint (which evaluates the
 student). The arguments are those of mmpose's ``tools/test.py``.
 """
 import argparse
+import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import classroomkd_mm  # noqa: F401  (registries, safe checkpoint loading)
-from classroomkd_mm.apis import (add_shared_args, apply_shared_args,
-                                 prepare_runner_config)
+# The repository root, for the project's modules outside the installed
+# package (`tools.*`, `benchmarks.*`); Python puts only this script's
+# own folder on sys.path.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
+from classroomkd_mm.apis import prepare_runner_config  # noqa: E402
+from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
 
 
 def parse_args():

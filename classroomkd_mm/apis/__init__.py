@@ -1,7 +1,3 @@
-from .cli_args import add_shared_args, apply_shared_args
 from .runner_config import is_distiller_config, prepare_runner_config
 
-__all__ = [
-    'add_shared_args', 'apply_shared_args', 'is_distiller_config',
-    'prepare_runner_config'
-]
+__all__ = ['is_distiller_config', 'prepare_runner_config']

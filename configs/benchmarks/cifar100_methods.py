@@ -45,7 +45,7 @@ _classroom5 = ['r50', 'r34', 'r18', 'r34_e20', 'r18_e10']
 _fixed_t = dict(base_temperature=4.0)
 _classroom = dict(tau=12.0, base_temperature=1.0)
 # NoKD, KD, AVER, CA-MKD, EBKD, DGKD, ClassroomKD, the ablations and
-# classroom size: classroomkd_mm/benchmark/standard_methods.py
+# classroom size: benchmarks/methods/standard_methods.py
 standard_methods = dict(
     classroom=_classroom5, baseline_mentoring=_fixed_t,
     classroomkd_mentoring=_classroom,

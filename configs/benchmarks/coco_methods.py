@@ -56,7 +56,7 @@ _fixed_t = dict(base_temperature=1.0, loss_weight=0.01,
 _classroom = dict(tau=12.0, base_temperature=1.0, loss_weight=0.01,
                   divergence=_divergence)
 # NoKD, KD, AVER, CA-MKD, EBKD, DGKD, ClassroomKD, the ablations and
-# classroom size: classroomkd_mm/benchmark/standard_methods.py
+# classroom size: benchmarks/methods/standard_methods.py
 standard_methods = dict(
     classroom=_classroom5, baseline_mentoring=_fixed_t,
     classroomkd_mentoring=_classroom,)

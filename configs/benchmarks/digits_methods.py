@@ -15,7 +15,7 @@
 name = 'digits'
 work_dir = 'work_dirs/benchmarks/digits'
 prepare_data = dict(
-    func='classroomkd_mm.utils.digits_folder:write_digits_folder',
+    func='tools.dataset_converters.digits_folder:write_digits_folder',
     kwargs=dict(root='data/generated/digits'))
 
 _configs = 'configs/classification/digits'
@@ -61,7 +61,7 @@ _kf = dict(type='KnowledgeFilter', granularity='sample', weight_norm='active')
 # NoKD, KD, AVER, CA-MKD, EBKD, DGKD, ClassroomKD (10 seeds) and the
 # ablations, classroom size (the first k mentors of _classroom5) and mentor
 # quality (diverse = classroomkd_m3: r18c16, r18c8, r18c8_e6), 5 seeds:
-# classroomkd_mm/benchmark/standard_methods.py
+# benchmarks/methods/standard_methods.py
 standard_methods = dict(
     classroom=_classroom5, baseline_mentoring=_fixed_t,
     classroomkd_mentoring=_classroom, ablation_seeds=_few,

@@ -3,7 +3,7 @@
 #       configs/benchmarks/pose_synthetic_methods.py --workers 2
 #
 # Data: procedurally rendered articulated figures with the 17 COCO keypoints
-# (classroomkd_mm.utils.synthetic_figures; synthetic, not COCO), read by
+# (tools/dataset_converters/synthetic_figures.py; synthetic, not COCO), read by
 # mmpose's CocoDataset and scored by mmpose's CocoMetric (OKS AP) on 500
 # validation figures.
 # Student: the ResNet-18/16 SimpleBaseline (64x48 input, 16x12 heatmaps)
@@ -15,7 +15,7 @@
 name = 'pose_synthetic'
 work_dir = 'work_dirs/benchmarks/pose_synthetic'
 prepare_data = dict(
-    func='classroomkd_mm.utils.synthetic_figures:write_synthetic_figures',
+    func='tools.dataset_converters.synthetic_figures:write_synthetic_figures',
     kwargs=dict(root='data/generated/synthetic_figures'))
 
 _configs = 'configs/pose/synthetic'
@@ -78,7 +78,7 @@ _classroom = dict(tau=12.0, base_temperature=1.0, loss_weight=0.01,
 _kf = dict(type='KnowledgeFilter', granularity='sample', weight_norm='active')
 # NoKD, KD, AVER, CA-MKD, EBKD, DGKD, ClassroomKD (5 seeds); the ablations,
 # classroom size (the first k mentors of _classroom5) and mentor quality
-# (diverse = classroomkd_m3), 3 seeds: classroomkd_mm/benchmark/
+# (diverse = classroomkd_m3), 3 seeds: benchmarks/methods/
 # standard_methods.py
 standard_methods = dict(
     classroom=_classroom5, baseline_mentoring=_fixed_t,

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from classroomkd_mm.benchmark import load_spec
-from classroomkd_mm.benchmark.report import (paired_difference, summarise,
+from benchmarks.methods import load_spec
+from benchmarks.methods.report import (paired_difference, summarise,
                                              write_report)
 
 SPEC = '''

@@ -5,8 +5,8 @@ import os.path as osp
 
 import pytest
 
-from classroomkd_mm.benchmark import load_spec
-from classroomkd_mm.benchmark.runs import (mentor_checkpoint, mentor_config,
+from benchmarks.methods import load_spec
+from benchmarks.methods.runs import (mentor_checkpoint, mentor_config,
                                            method_config)
 from classroomkd_mm.utils.config_files import load_config
 

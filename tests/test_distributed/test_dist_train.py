@@ -55,7 +55,7 @@ def free_port():
                     reason='needs torch.distributed with gloo')
 @pytest.mark.skipif(shutil.which('bash') is None, reason='needs bash')
 def test_two_process_gloo_training(tmp_path):
-    from classroomkd_mm.utils.digits_folder import write_digits_folder
+    from tools.dataset_converters.digits_folder import write_digits_folder
     data = str(tmp_path / 'digits')
     write_digits_folder(data, val_per_class=1, train_per_class=2, size=16)
     mentors = {}

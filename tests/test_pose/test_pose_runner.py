@@ -107,7 +107,7 @@ def test_coco_classroomkd_train_test_resume_and_student_inference(
 
 
 def test_mpii_classroomkd_with_pckh(sample_data, tmp_path):
-    from classroomkd_mm.utils.mpii_headboxes import write_mpii_headboxes
+    from tools.dataset_converters.mpii_headboxes import write_mpii_headboxes
     data_root = osp.join(sample_data, 'mpii')
     mpii_dir = tmp_path / 'mpii'
     mpii_dir.mkdir()
@@ -126,7 +126,7 @@ def test_mpii_headboxes_give_head_segment_norm(tmp_path):
     import json
 
     import numpy as np
-    from classroomkd_mm.utils.mpii_headboxes import headboxes_from_annotations
+    from tools.dataset_converters.mpii_headboxes import headboxes_from_annotations
     with open(osp.join(REPO, 'data', 'samples', 'mpii',
                        'test_mpii.json')) as f:
         anns = json.load(f)

@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from classroomkd_mm.utils.synthetic_figures import (KEYPOINTS,
+from tools.dataset_converters.synthetic_figures import (KEYPOINTS,
                                                     write_synthetic_figures)
 
 SPLITS = {'train': 12, 'train-5': 5, 'val': 10}

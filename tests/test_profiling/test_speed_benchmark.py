@@ -15,7 +15,7 @@ from tiny_classifiers import classifier_cfg, save_checkpoint  # noqa: E402
 def tiny_setting(tmp_path):
     from mmpretrain.structures import DataSample
 
-    from classroomkd_mm.profiling.settings import Setting
+    from benchmarks.speed.settings import Setting
     mentors = {}
     for i, width in enumerate((8, 6)):
         path = str(tmp_path / f'm{i}.pth')
@@ -30,7 +30,7 @@ def tiny_setting(tmp_path):
 
 
 def test_cpu_peak_memory_counts_torch_allocations():
-    from classroomkd_mm.profiling.peak_memory import _cpu_transient_peak
+    from benchmarks.speed.peak_memory import _cpu_transient_peak
 
     def step():
         a = torch.ones(2**18)  # 1 MiB
@@ -43,12 +43,12 @@ def test_cpu_peak_memory_counts_torch_allocations():
 
 
 def test_benchmark_pieces_and_report(tmp_path):
-    from classroomkd_mm.profiling import loss_syncs
-    from classroomkd_mm.profiling.cases import build_cases, mentor_names
-    from classroomkd_mm.profiling.peak_memory import step_memory
-    from classroomkd_mm.profiling.speed_report import analyse, write_report
-    from classroomkd_mm.profiling.substep_probe import probe_step
-    from classroomkd_mm.profiling.timing import interleaved_times, median
+    from benchmarks.speed import loss_syncs
+    from benchmarks.speed.cases import build_cases, mentor_names
+    from benchmarks.speed.peak_memory import step_memory
+    from benchmarks.speed.speed_report import analyse, write_report
+    from benchmarks.speed.substep_probe import probe_step
+    from benchmarks.speed.timing import interleaved_times, median
 
     setting = tiny_setting(tmp_path)
     cases = build_cases(setting, (1, 2))

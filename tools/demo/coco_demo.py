@@ -201,7 +201,7 @@ def main():
     torch.set_num_threads(args.threads)
     sys.path.insert(0, REPO)
     import classroomkd_mm  # noqa: F401
-    from classroomkd_mm.utils.mpii_headboxes import write_mpii_headboxes
+    from tools.dataset_converters.mpii_headboxes import write_mpii_headboxes
 
     start = time.time()
     data_root = osp.abspath(args.data_root)

@@ -14,14 +14,20 @@ Run from the repository root: ``python tools/demo/digits_demo.py``.
 """
 import argparse
 import os.path as osp
+import sys
 import time
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-import classroomkd_mm  # noqa: F401
-from classroomkd_mm.apis import prepare_runner_config
-from classroomkd_mm.utils.digits_folder import write_digits_folder
+# The repository root, for the project's modules outside the installed
+# package (`tools.*`); Python puts only this script's own folder on sys.path.
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+import classroomkd_mm  # noqa: E402,F401
+from classroomkd_mm.apis import prepare_runner_config  # noqa: E402
+from tools.dataset_converters.digits_folder import \
+    write_digits_folder  # noqa: E402
 
 CONFIGS = 'configs/classification/digits'
 MENTOR_R18C16 = f'{CONFIGS}/resnet18-c16_1xb32-10e_digits.py'

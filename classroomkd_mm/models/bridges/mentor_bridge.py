@@ -118,8 +118,9 @@ class MentorBridge(nn.Module):
 
     def mentor_outputs(self, mentor: nn.Module, inputs: Tensor):
         """The mentor's head outputs on the student's crop, resized to its
-        input size: heatmaps, ``(x, y)`` SimCC logits, or ``(coords,
-        sigmas)`` (sigmas None without a sigma)."""
+        input size: heatmaps (the last stage's for a multi-stage head),
+        ``(x, y)`` SimCC logits, or the regression head's ``(N, K, 2)``
+        coordinates (``(N, K, 4)`` with the sigma logits for RLE)."""
         feats = mentor.extract_feat(
             resize_crop(inputs, self.mentor_space.input_size))
         out = mentor.head.forward(feats)
@@ -128,9 +129,7 @@ class MentorBridge(nn.Module):
             return out[-1] if self.mentor_space.multi_stage else out
         if family == 'simcc':
             return tuple(out)
-        if self.mentor_space.predicts_sigma:
-            return out[..., :2], out[..., 2:4].sigmoid()
-        return out[..., :2], None
+        return out
 
     def _select(self, outputs):
         if not self.maps_keypoints:
@@ -144,6 +143,10 @@ class MentorBridge(nn.Module):
     def to_student_space(self, outputs):
         """Mentor head outputs (:meth:`mentor_outputs`) in the student's
         output space (see the class docstring)."""
+        if self.mentor_space.family == 'regression':
+            # RLEHead.predict's reading: coordinates, sigmoid of the sigmas
+            outputs = (outputs[..., :2], outputs[..., 2:4].sigmoid()
+                       if self.mentor_space.predicts_sigma else None)
         outputs = self._select(outputs)
         if self.is_identity:
             return outputs

@@ -15,6 +15,7 @@ from ..bridges.mentor_bridge import MentorBridge
 from ..bridges.output_space import MULTI_STAGE_HEADS, describe_pose_output
 from ..component_builder import build_component
 from .mentor_builder import build_mentor
+from .mentor_runtime import MentorRuntime, runtime_options
 from .preprocessor_check import check_same_normalisation
 
 
@@ -48,6 +49,14 @@ class ClassroomDistiller(BaseModel):
             preprocessor (the Runner passes it); used as the student's when
             the student config has none. The student's preprocessor is the
             distiller's: mentors see the student's preprocessed batch.
+        mentor_runtime (dict, optional): how frozen mentors run
+            (:class:`~.mentor_runtime.RuntimeOptions`): ``fold_bn`` (fold
+            BatchNorm into the convolution before it), ``channels_last``,
+            ``compile`` (``torch.compile``), ``precision`` ('fp32', 'bf16',
+            'fp16' on CUDA) and ``tolerance``. Default: folded,
+            channels-last, eager, fp32. The mentor modules and the
+            checkpoints keep their original form; each mentor's program is
+            built and checked against it on the first training batch.
     """
 
     def __init__(self,
@@ -57,6 +66,7 @@ class ClassroomDistiller(BaseModel):
                  mentoring: dict = dict(type='MentoringLoss'),
                  adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
+                 mentor_runtime: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         student = copy.deepcopy(dict(student))
@@ -93,6 +103,13 @@ class ClassroomDistiller(BaseModel):
                 'the student trains alone (NoKD). To distil, list mentors as '
                 '`mentors=dict(<name>=dict(config=..., checkpoint=...))`.',
                 logger='current', level=logging.WARNING)
+
+        self.mentor_runtime = runtime_options(mentor_runtime)
+        # Held outside the module tree: state_dict, DDP and the optimizer
+        # see the mentors in their original form.
+        self._runtimes: Dict[str, MentorRuntime] = {}
+        self.register_load_state_dict_post_hook(
+            lambda module, keys: module._runtimes.clear())
 
         self.policy = build_component(policy, 'policy')
         mentoring = dict(mentoring)
@@ -167,6 +184,37 @@ class ClassroomDistiller(BaseModel):
         check_same_normalisation(name, mentor, self.student)
         return None
 
+    def _apply(self, fn, *args, **kwargs):
+        # Moved or cast mentors need new programs.
+        if hasattr(self, '_runtimes'):
+            self._runtimes.clear()
+        return super()._apply(fn, *args, **kwargs)
+
+    def mentor_output(self, name: str, inputs: Tensor):
+        """Mentor ``name``'s head outputs on ``inputs``, through its runtime
+        program (see ``mentor_runtime``), in the student's output space: a
+        pose mentor's bridge runs it on its own crop size and brings its
+        outputs into the student's space (the one place where that
+        happens)."""
+        mentor = self.mentors[name]
+        bridge = self.bridges[name] if name in self.bridges else None
+        forward = (self._adapter_forward if bridge is None else
+                   bridge.mentor_outputs)
+        if not self.mentor_runtime.converts:
+            outputs = forward(mentor, inputs)
+        else:
+            runtime = self._runtimes.get(name)
+            if runtime is None or runtime.mentor is not mentor:
+                runtime = self._runtimes[name] = MentorRuntime(
+                    name, mentor, self.mentor_runtime, forward)
+            outputs = runtime(inputs)
+        return outputs if bridge is None else bridge.to_student_space(outputs)
+
+    def _adapter_forward(self, model: nn.Module, inputs: Tensor):
+        # Looked up at every call, so that tools wrapping the adapter's
+        # forward (the speed benchmark's probe) see the mentors' passes.
+        return self.adapter.forward(model, inputs)
+
     # ---- modes -----------------------------------------------------------
     def train(self, mode: bool = True):
         """Mentors stay in eval mode whatever ``mode`` is."""
@@ -192,8 +240,8 @@ class ClassroomDistiller(BaseModel):
 
         targets = adapter.targets(student_out, data_samples)
         with torch.no_grad():
-            mentor_outs = [self._mentor_forward(name, mentor, inputs)
-                           for name, mentor in self.mentors.items()]
+            mentor_outs = [self.mentor_output(name, inputs)
+                           for name in self.mentors]
             student_errors = adapter.per_sample_error(
                 adapter.detach(student_out), targets)
             mentor_errors, finite = [], []
@@ -221,13 +269,6 @@ class ClassroomDistiller(BaseModel):
         losses.update(
             self._diagnostics(plan, mentoring['temperatures'], finite))
         return losses
-
-    def _mentor_forward(self, name: str, mentor: nn.Module, inputs: Tensor):
-        """A mentor's outputs in the student's output space: through its
-        bridge for a pose student, else the adapter's forward."""
-        if name in self.bridges:
-            return self.bridges[name](mentor, inputs)
-        return self.adapter.forward(mentor, inputs)
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:

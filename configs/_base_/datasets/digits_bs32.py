@@ -1,5 +1,5 @@
 # The UCI handwritten digits (scikit-learn) as an ImageNet-style folder,
-# written by `python tools/dataset_converters/digits_to_folder.py`.
+# written by `python tools/dataset_converters/digits_folder.py`.
 # 32x32 grayscale, read by mmpretrain's CustomDataset.
 dataset_type = 'CustomDataset'
 data_root = 'data/generated/digits'

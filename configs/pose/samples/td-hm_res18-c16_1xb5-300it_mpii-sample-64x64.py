@@ -1,7 +1,7 @@
 # The CPU-sized SimpleBaseline of the COCO sample config on the 5 bundled
 # MPII images (data/samples/mpii, 5 people), PCKh from MpiiPCKAccuracy.
 # MPII ships no head boxes for these images: write mpii_headboxes.mat next
-# to them with classroomkd_mm.utils.mpii_headboxes.write_mpii_headboxes
+# to them with write_mpii_headboxes (tools/dataset_converters/mpii_headboxes.py)
 # (tools/demo/coco_demo.py does).
 _base_ = ['./td-hm_res18-c16_1xb14-300it_coco-sample-64x48.py']
 

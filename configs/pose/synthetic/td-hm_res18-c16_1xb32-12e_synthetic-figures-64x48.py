@@ -1,11 +1,10 @@
 # SimpleBaseline (ResNet-18 at 1/4 width, 64x48 input, 16x12 heatmaps: the
 # model of ../samples/td-hm_res18-c16_1xb14-300it_coco-sample-64x48.py) on the
-# SYNTHETIC articulated figures (classroomkd_mm.utils.synthetic_figures:
+# SYNTHETIC articulated figures (tools/dataset_converters/synthetic_figures.py:
 # procedurally rendered, COCO keypoint format, not COCO), all 2,000 training
 # figures, 12 epochs. mmpose's CocoDataset and CocoMetric read and score
 # them as COCO. Write the data first:
-#   python -c "from classroomkd_mm.utils.synthetic_figures import \
-#       write_synthetic_figures as w; w('data/generated/synthetic_figures')"
+#   python tools/dataset_converters/synthetic_figures.py
 # The pose method benchmark (configs/benchmarks/pose_synthetic_methods.py)
 # trains its mentors from this file and its wider variant
 # (td-hm_res18-c32_1xb32-12e_synthetic-figures-64x48.py).

@@ -4,10 +4,13 @@ from typing import Dict, List
 
 from mmengine.hooks import Hook
 
+from classroomkd_mm.registry import HOOKS
+
 #: logged keys kept: the distiller's diagnostics and losses.
 PREFIXES = ('classroom.', 'distill.', 'student.loss', 'loss')
 
 
+@HOOKS.register_module()
 class DiagnosticsRecorder(Hook):
     """Record, for every training epoch, the mean of each logged value whose
     name starts with one of ``PREFIXES`` (activation rate and temperature

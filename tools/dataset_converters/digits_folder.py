@@ -1,5 +1,10 @@
 """The UCI handwritten digits (shipped by scikit-learn) as an ImageNet-style
-image folder, so mmpretrain's own ``CustomDataset`` reads it."""
+image folder, so mmpretrain's own ``CustomDataset`` reads it (see
+``configs/_base_/datasets/digits_bs32.py``).
+
+    python tools/dataset_converters/digits_folder.py [--out DIR]
+"""
+import argparse
 import os
 import os.path as osp
 
@@ -50,3 +55,19 @@ def write_digits_folder(root: str, val_per_class: int = 50,
                     cv2.imwrite(path, np.clip(image, 0, 255).astype(np.uint8))
                 counts[split] += 1
     return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--out', default='data/generated/digits')
+    parser.add_argument('--val-per-class', type=int, default=50)
+    parser.add_argument('--train-per-class', type=int, default=None)
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args()
+    counts = write_digits_folder(args.out, args.val_per_class,
+                                 args.train_per_class, seed=args.seed)
+    print(f'wrote {counts} to {args.out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -15,7 +15,11 @@ it is on COCO people of the same size.
 It exists so that pose distillation methods can be benchmarked on a CPU with
 mmpose's own ``CocoDataset`` and ``CocoMetric``; it is not a substitute for
 COCO. Every file it writes has ``synthetic`` in its name.
+
+    python tools/dataset_converters/synthetic_figures.py \
+        [--out data/generated/synthetic_figures] [--seed 0]
 """
+import argparse
 import fcntl
 import json
 import os
@@ -261,3 +265,17 @@ def _render_splits(root, splits, image_size, seed, files):
                                      'COCO)', version=RENDERER_VERSION),
                            images=images, annotations=annotations,
                            categories=categories), f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--out', default='data/generated/synthetic_figures')
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args()
+    files = write_synthetic_figures(args.out, seed=args.seed)
+    for split, path in files.items():
+        print(f'{split}: {path}')
+
+
+if __name__ == '__main__':
+    main()

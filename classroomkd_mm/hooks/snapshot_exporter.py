@@ -8,11 +8,14 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from classroomkd_mm.registry import HOOKS
+
 
 def snapshot_path(work_dir: str, epoch: int) -> str:
     return osp.join(work_dir, f'snapshot_epoch_{epoch}.pth')
 
 
+@HOOKS.register_module()
 class SnapshotExporter(Hook):
     """After each training epoch in ``epochs`` (1-based, as MMEngine names
     ``epoch_N.pth``), write ``snapshot_epoch_N.pth`` = ``{'state_dict':

@@ -11,9 +11,10 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
-from ..utils.config_files import load_config
-from .diagnostics_recorder import DiagnosticsRecorder
-from .snapshot_exporter import SnapshotExporter, snapshot_path
+from classroomkd_mm.hooks import (DiagnosticsRecorder, SnapshotExporter,
+                                  snapshot_path)
+from classroomkd_mm.utils.config_files import load_config
+
 from .spec import BenchmarkSpec
 
 DISTILLER = 'classroomkd_mm.ClassroomDistiller'

@@ -74,9 +74,12 @@ def count_host_syncs():
 
 def loss_syncs(distiller, batch: dict) -> Counter:
     """The synchronising operations of one ``distiller.loss`` call on a
-    data batch (preprocessed outside the count)."""
+    data batch (preprocessed outside the count), after one uncounted call:
+    the first call builds and checks the mentors' runtime programs, once
+    per training run."""
     with torch.no_grad():
         data = distiller.data_preprocessor(batch, True)
+        distiller(**data, mode='loss')
     with count_host_syncs() as counts:
         distiller(**data, mode='loss')
     return counts

@@ -101,14 +101,14 @@ def load_spec(path: str, **overrides) -> BenchmarkSpec:
     if 'methods' not in cfg and 'standard_methods' not in cfg:
         missing.append('methods')
     if missing:
-        _fail(path, f'missing {missing}; see classroomkd_mm/benchmark/'
+        _fail(path, f'missing {missing}; see benchmarks/methods/'
               'spec.py for the format.')
     if cfg.get('standard_methods'):
         try:
             standard = standard_methods(**cfg['standard_methods'])
         except TypeError as error:
-            _fail(path, f'standard_methods: {error}; see classroomkd_mm/'
-                  'benchmark/standard_methods.py.')
+            _fail(path, f'standard_methods: {error}; see benchmarks/'
+                  'methods/standard_methods.py.')
         cfg['methods'] = {**standard, **cfg.get('methods', {})}
     for name, mentor in cfg['mentors'].items():
         if 'config' in mentor or 'checkpoint' in mentor:

@@ -1,0 +1,368 @@
+"""Frozen mentors as inference-only programs: BatchNorm folded into the
+convolution before it, channels-last memory, optional ``torch.compile`` and
+reduced precision.
+
+A mentor never trains, so what runs in the training step may differ from the
+module that is checkpointed. :func:`convert_mentor` makes the program: a copy
+of the mentor module that shares every tensor it does not change (only
+folded convolutions get new weights), so the mentor module itself, its
+``state_dict`` and the checkpoints keep their original form.
+:class:`MentorRuntime` runs it and, on its first batch, checks it against the
+eager mentor.
+"""
+import contextlib
+import copy
+import logging
+import time
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from torch import Tensor
+
+PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+# Largest |eager - converted| allowed, as a fraction of max |eager output|.
+DEFAULT_TOLERANCE = {'fp32': 1e-4, 'bf16': 5e-2, 'fp16': 1e-2}
+
+
+class RuntimeOptions(NamedTuple):
+    """``mentor_runtime=dict(...)`` of :class:`ClassroomDistiller`.
+
+    ``fold_bn`` and ``channels_last`` are exact up to float rounding;
+    ``compile`` runs ``torch.compile`` (inductor) on each mentor;
+    ``precision`` ('fp32', 'bf16' or, on CUDA, 'fp16') runs the mentors under
+    autocast of that dtype and returns float32 outputs; ``tolerance`` is the
+    largest difference from the eager mentor, relative to the largest eager
+    output value, accepted at the first batch (default per precision, or per
+    the dtype of an enclosing autocast: :data:`DEFAULT_TOLERANCE`).
+    """
+    fold_bn: bool = True
+    channels_last: bool = True
+    compile: bool = False
+    precision: str = 'fp32'
+    tolerance: Optional[float] = None
+
+    @property
+    def converts(self) -> bool:
+        return (self.fold_bn or self.channels_last or self.compile
+                or self.precision != 'fp32')
+
+
+def runtime_options(cfg: Optional[dict]) -> RuntimeOptions:
+    """Validate ``mentor_runtime`` (None: the defaults)."""
+    if cfg is None:
+        return RuntimeOptions()
+    if isinstance(cfg, RuntimeOptions):
+        return cfg
+    if not isinstance(cfg, dict):
+        raise TypeError('mentor_runtime must be a dict such as dict('
+                        "fold_bn=True, channels_last=True, compile=False, "
+                        f"precision='fp32'), got {cfg!r}.")
+    unknown = set(cfg) - set(RuntimeOptions._fields)
+    if unknown:
+        raise ValueError(f'mentor_runtime: unknown keys {sorted(unknown)}; '
+                         f'known: {list(RuntimeOptions._fields)}.')
+    options = RuntimeOptions(**cfg)
+    for key in ('fold_bn', 'channels_last', 'compile'):
+        if not isinstance(getattr(options, key), bool):
+            raise TypeError(f'mentor_runtime.{key} must be True or False, '
+                            f'got {getattr(options, key)!r}.')
+    if options.precision not in PRECISIONS:
+        raise ValueError(f'mentor_runtime.precision must be one of '
+                         f'{list(PRECISIONS)}, got {options.precision!r}.')
+    if options.tolerance is not None and not (
+            isinstance(options.tolerance, (int, float))
+            and 0 < options.tolerance < 1):
+        raise ValueError('mentor_runtime.tolerance must be a number in '
+                         f'(0, 1), got {options.tolerance!r}.')
+    return options
+
+
+# ---- BatchNorm folding ---------------------------------------------------
+def fold_conv_bn(weight: Tensor, bias: Optional[Tensor], bn: nn.Module,
+                 transposed: bool = False, groups: int = 1
+                 ) -> Tuple[Tensor, Tensor]:
+    """Weights of one convolution equal to ``bn(conv(x))`` in eval mode.
+
+    With ``s = gamma / sqrt(running_var + eps)`` per output channel::
+
+        W' = W * s   (scaled along the output-channel axis)
+        b' = (b - running_mean) * s + beta
+
+    (``gamma = 1``, ``beta = 0`` without affine parameters, ``b = 0`` without
+    a bias). A transposed convolution's weight is ``(in, out / groups, ...)``,
+    so its output channels are its second axis within each group.
+    """
+    scale = bn.weight if bn.affine else torch.ones_like(bn.running_var)
+    scale = scale / torch.sqrt(bn.running_var + bn.eps)
+    shift = bn.bias if bn.affine else torch.zeros_like(bn.running_mean)
+    bias = torch.zeros_like(bn.running_mean) if bias is None else bias
+    if transposed:
+        in_channels = weight.shape[0]
+        grouped = weight.reshape(groups, in_channels // groups,
+                                 *weight.shape[1:])
+        per_group = scale.reshape(groups, 1, -1,
+                                  *([1] * (weight.dim() - 2)))
+        new_weight = (grouped * per_group).reshape(weight.shape)
+    else:
+        new_weight = weight * scale.reshape(-1, *([1] * (weight.dim() - 1)))
+    return new_weight, (bias - bn.running_mean) * scale + shift
+
+
+_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d,
+          nn.ConvTranspose2d, nn.ConvTranspose3d)
+
+
+def conv_bn_pairs(model: nn.Module, run: Callable[[], object]
+                  ) -> List[Tuple[str, str]]:
+    """``(conv name, BatchNorm name)`` pairs of ``model`` where, in the
+    forward pass ``run()``, the BatchNorm's input is the output of that
+    convolution, each called once, and the convolution's output goes to that
+    BatchNorm only as far as hooks can tell (the caller checks the numbers).
+
+    Found from what the forward pass does, not from attribute names, so it
+    covers mmcv's ``ConvModule``, ResNet blocks (``conv1``/``norm1`` or
+    ``bn1``), ``nn.Sequential(conv, bn)`` and mmpose's deconvolution heads
+    alike.
+    """
+    names = {m: n for n, m in model.named_modules()}
+    calls: Dict[nn.Module, int] = {}
+    produced: Dict[int, Tuple[nn.Module, Tensor]] = {}
+    consumed: List[Tuple[nn.Module, nn.Module]] = []
+
+    def after_conv(module, args, output):
+        calls[module] = calls.get(module, 0) + 1
+        if isinstance(output, Tensor):
+            produced[id(output)] = (module, output)  # keeps the id alive
+
+    def before_bn(module, args):
+        calls[module] = calls.get(module, 0) + 1
+        source = produced.get(id(args[0])) if args else None
+        if source is not None and source[1] is args[0]:
+            consumed.append((source[0], module))
+
+    handles = []
+    for module in names:
+        if isinstance(module, _CONVS):
+            handles.append(module.register_forward_hook(after_conv))
+        elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+            handles.append(module.register_forward_pre_hook(before_bn))
+    try:
+        run()
+    finally:
+        for handle in handles:
+            handle.remove()
+    uses: Dict[nn.Module, int] = {}
+    for conv, _ in consumed:
+        uses[conv] = uses.get(conv, 0) + 1
+    return [(names[conv], names[bn]) for conv, bn in consumed
+            if calls[conv] == 1 and calls[bn] == 1 and uses[conv] == 1
+            and bn.track_running_stats and bn.running_var is not None]
+
+
+def fold_batch_norms(model: nn.Module, pairs: List[Tuple[str, str]]) -> int:
+    """Fold each pair's BatchNorm into its convolution, in ``model``: the
+    convolution gets new weight and bias parameters (the old tensors are not
+    touched, so copies that share them keep theirs) and the BatchNorm becomes
+    ``nn.Identity``. Returns how many were folded."""
+    modules = dict(model.named_modules())
+    for conv_name, bn_name in pairs:
+        conv, bn = modules[conv_name], modules[bn_name]
+        with torch.no_grad():
+            weight, bias = fold_conv_bn(
+                conv.weight, conv.bias, bn,
+                transposed=isinstance(conv, nn.modules.conv._ConvTransposeNd),
+                groups=conv.groups)
+        conv.weight = nn.Parameter(weight, requires_grad=False)
+        conv.bias = nn.Parameter(bias, requires_grad=False)
+        parent_name, _, child = bn_name.rpartition('.')
+        setattr(modules[parent_name] if parent_name else model, child,
+                nn.Identity())
+    return len(pairs)
+
+
+def shared_copy(model: nn.Module) -> nn.Module:
+    """A deep copy of ``model``'s module structure that shares its parameters
+    and buffers (no tensor is copied)."""
+    memo = {id(t): t for t in list(model.parameters())
+            + list(model.buffers())}
+    return copy.deepcopy(model, memo)
+
+
+def to_channels_last(model: nn.Module) -> None:
+    """Put 4-D convolution weights in channels-last memory. A weight shared
+    with the eager mentor is replaced by a channels-last copy only in
+    ``model``."""
+    for module in model.modules():
+        if isinstance(module, _CONVS) and module.weight.dim() == 4:
+            if not module.weight.is_contiguous(
+                    memory_format=torch.channels_last):
+                module.weight = nn.Parameter(
+                    module.weight.detach().contiguous(
+                        memory_format=torch.channels_last),
+                    requires_grad=False)
+
+
+# ---- outputs ---------------------------------------------------------------
+def _as_tuple(outputs) -> tuple:
+    return tuple(outputs) if isinstance(outputs, (tuple, list)) \
+        else (outputs, )
+
+
+def _like(outputs, tensors):
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(tensors)
+    return tensors[0]
+
+
+def largest_relative_difference(reference, outputs) -> float:
+    """``max |reference - outputs| / max |reference|`` over every output
+    tensor, in float32 (inf where shapes differ or a value is not
+    finite in one and finite in the other)."""
+    diff, scale = 0.0, 0.0
+    for ref, out in zip(_as_tuple(reference), _as_tuple(outputs)):
+        if ref.shape != out.shape:
+            return float('inf')
+        ref, out = ref.float(), out.float()
+        finite = torch.isfinite(ref)
+        if not torch.equal(finite, torch.isfinite(out)):
+            return float('inf')
+        if finite.any():
+            diff = max(diff, (ref - out)[finite].abs().max().item())
+            scale = max(scale, ref[finite].abs().max().item())
+    return diff / scale if scale > 0 else diff
+
+
+# ---- the runtime -----------------------------------------------------------
+def precision_context(precision: str, device: torch.device):
+    """Autocast of ``precision`` on ``device``'s type (a no-op for fp32)."""
+    dtype = PRECISIONS[precision]
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
+
+
+def check_precision(name: str, precision: str, device: torch.device):
+    if precision == 'fp16' and device.type != 'cuda':
+        raise ValueError(f"Mentor {name!r}: mentor_runtime.precision='fp16' "
+                         "needs a CUDA device; on the CPU use 'bf16'.")
+    if precision == 'bf16' and device.type == 'cpu' and not \
+            torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        print_log(
+            f"Mentor {name!r}: mentor_runtime.precision='bf16' on a CPU "
+            'without native bfloat16 (no avx512_bf16/AMX): it runs emulated '
+            "and may be slower than 'fp32'.", logger='current',
+            level=logging.WARNING)
+
+
+def effective_precision(precision: str, device: torch.device) -> str:
+    """``precision``, or the dtype of an enclosing autocast (e.g. the
+    student's ``--amp``) that an fp32 mentor runs under."""
+    if precision == 'fp32' and torch.is_autocast_enabled(device.type):
+        dtype = torch.get_autocast_dtype(device.type)
+        return {v: k for k, v in PRECISIONS.items()}.get(dtype, precision)
+    return precision
+
+
+def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
+                   trace: Callable[[nn.Module], object]
+                   ) -> Tuple[nn.Module, int]:
+    """The inference program of ``mentor`` (see the module docstring) and
+    the number of BatchNorms folded. ``trace(model)`` runs one forward pass
+    of ``model``; it finds the convolution/BatchNorm pairs."""
+    program = shared_copy(mentor).eval()
+    folded = 0
+    if options.fold_bn:
+        folded = fold_batch_norms(
+            program, conv_bn_pairs(program, lambda: trace(program)))
+    if options.channels_last:
+        to_channels_last(program)
+    return program, folded
+
+
+class MentorRuntime:
+    """Runs one frozen mentor as its converted program.
+
+    ``forward(model, inputs)`` is the adapter's forward. The first call
+    builds the program from the batch it gets, runs the eager mentor and the
+    program on it, logs the largest relative difference against the
+    tolerance and raises ``RuntimeError`` naming the mentor if it is
+    exceeded. Later calls run the program only. Outputs have the eager
+    mentor's dtype and memory layout.
+    """
+
+    def __init__(self, name: str, mentor: nn.Module, options: RuntimeOptions,
+                 forward: Callable[[nn.Module, Tensor], object]):
+        self.name = name
+        self.mentor = mentor
+        self.options = options
+        self.forward = forward
+        self.program: Optional[nn.Module] = None
+        self._run = None
+        self.report: Dict[str, float] = {}
+
+    def tensors(self) -> List[Tensor]:
+        """Parameters and buffers of the program (most are the mentor's)."""
+        if self.program is None:
+            return []
+        return list(self.program.parameters()) + list(self.program.buffers())
+
+    def _call_program(self, inputs: Tensor):
+        if self.options.channels_last and inputs.dim() == 4:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        with precision_context(self.options.precision, inputs.device):
+            outputs = self.forward(self.program, inputs)
+        tensors = [o.float() if self.options.precision != 'fp32' else o
+                   for o in _as_tuple(outputs)]
+        return _like(outputs, [t.contiguous() for t in tensors])
+
+    def build(self, inputs: Tensor):
+        """Convert, (compile,) and check the program on ``inputs``."""
+        options = self.options
+        check_precision(self.name, options.precision, inputs.device)
+        start = time.perf_counter()
+        with torch.no_grad():
+            eager = self.forward(self.mentor, inputs)
+            self.program, folded = convert_mentor(
+                self.mentor, options, lambda m: self.forward(m, inputs))
+            run = self._call_program
+            if options.compile:
+                run = torch.compile(run)
+            compile_start = time.perf_counter()
+            converted = run(inputs)
+        self.report = dict(
+            build_s=time.perf_counter() - start,
+            compile_s=time.perf_counter() - compile_start
+            if options.compile else 0.0,
+            folded=folded,
+            max_relative_difference=largest_relative_difference(
+                eager, converted),
+            tolerance=options.tolerance if options.tolerance is not None
+            else DEFAULT_TOLERANCE[effective_precision(options.precision,
+                                                       inputs.device)])
+        message = (
+            f'Mentor {self.name!r}: runtime {dict(options._asdict())}; '
+            f'{self.report["folded"]} BatchNorms folded; largest difference '
+            f'from the eager mentor on the first batch '
+            f'{self.report["max_relative_difference"]:.3g} of its largest '
+            f'output (tolerance {self.report["tolerance"]:.3g})'
+            + (f'; compiled in {self.report["compile_s"]:.1f} s'
+               if options.compile else '') + '.')
+        if not self.report['max_relative_difference'] <= \
+                self.report['tolerance']:
+            self.program = None
+            raise RuntimeError(
+                message + ' The converted mentor does not compute what the '
+                'mentor computes. Set mentor_runtime=dict(fold_bn=False, '
+                "channels_last=False, compile=False, precision='fp32') to "
+                'run it eagerly, or raise mentor_runtime.tolerance if the '
+                'difference is acceptable.')
+        print_log(message, logger='current')
+        self._run = run
+        return converted
+
+    def __call__(self, inputs: Tensor):
+        if self._run is None:
+            return self.build(inputs)
+        return self._run(inputs)
