@@ -9,7 +9,7 @@ from mmengine.model import is_model_wrapper
 
 from classroomkd_mm.registry import HOOKS
 from classroomkd_mm.utils.student_weights import (  # noqa: F401
-    plain_data, student_checkpoint)
+    STUDENT_PREFIX, plain_data, student_checkpoint)
 
 STUDENT_SUFFIX = '_student.pth'
 
@@ -27,10 +27,20 @@ class StudentCheckpointHook(Hook):
     Only rank 0 writes.
     """
 
-    priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW')
+    priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW') and EMAHook
 
     def __init__(self):
         self._written = {}
+        self._saved_state = None
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        """Keep the student weights the checkpoint holds: with MMEngine's
+        ``EMAHook`` (the RTMPose recipes) these are the averaged weights the
+        Runner evaluates, not the raw ones in the model."""
+        self._saved_state = {
+            k: v.detach().clone()
+            for k, v in checkpoint['state_dict'].items()
+            if k.startswith(STUDENT_PREFIX)}
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
@@ -79,9 +89,13 @@ class StudentCheckpointHook(Hook):
             dataset_meta = self._dataset_meta(runner)
             if dataset_meta:
                 meta['dataset_meta'] = dataset_meta
-            torch.save(student_checkpoint(runner.model, meta),
-                       student_path(path))
+            # the weights just saved; a checkpoint this hook did not see
+            # being saved (before a resume) gets the model's
+            source = runner.model if self._saved_state is None \
+                else self._saved_state
+            torch.save(student_checkpoint(source, meta), student_path(path))
             self._written[path] = mtime
+        self._saved_state = None
         for orphan in glob.glob(osp.join(runner.work_dir,
                                          '*' + STUDENT_SUFFIX)):
             source = orphan[:-len(STUDENT_SUFFIX)] + '.pth'

@@ -92,7 +92,7 @@ def test_task_loss_is_confidence_weighted_per_sample(tmp_path):
     model = build(distiller_cfg(tmp_path))
     data = model.data_preprocessor(batch(), training=True)
     losses = model(**data, mode='loss')
-    logits = model.adapter.forward(model.student, data['inputs'])
+    logits, _ = model.adapter.forward(model.student, data['inputs'])
     labels = torch.tensor([s.gt_label.item() for s in data['data_samples']])
     ce = torch.nn.functional.cross_entropy(logits, labels, reduction='none')
     expected = (torch.exp(-ce) * ce).mean()

@@ -4,9 +4,10 @@ import math
 import pytest
 import torch
 
-from classroomkd_mm.models import CAMKD
+from classroomkd_mm.models import CAMKD, ClassroomEvidence
 
 NAN, INF = float('nan'), float('inf')
+evidence = ClassroomEvidence.from_errors
 
 
 def close(actual, expected):
@@ -28,7 +29,7 @@ def test_camkd_golden():
         [ln2, 1.0, NAN, 0.7, NAN],
         [ln4, 1.0, 0.0, INF, NAN],
     ])
-    plan = CAMKD()(student, mentors)
+    plan = CAMKD()(evidence(student, mentors))
     close(plan.weights, [[0.4286, 0.3333, 0.25, 0., 0.],
                          [0.3571, 0.3333, 0., 1., 0.],
                          [0.2143, 0.3333, 0.75, 0., 0.]])
@@ -40,17 +41,18 @@ def test_camkd_golden():
 
 
 def test_camkd_scale():
-    # e / beta with beta = 2: errors 0, 2 ln 2 behave as 0, ln 2:
+    # e / score_scale with score_scale = 2: errors 0, 2 ln 2 behave as 0, ln 2:
     # softmax 1/3, 2/3 -> weights 2/3, 1/3.
     mentors = torch.tensor([[0.0], [2 * math.log(2)]])
-    for plan in (CAMKD()(torch.zeros(1), mentors, default_scale=2.0),
-                 CAMKD(score_scale=2.0)(torch.zeros(1), mentors,
-                                        default_scale=5.0)):
+    for plan in (CAMKD()(evidence(torch.zeros(1), mentors, score_scale=2.0)),
+                 CAMKD(score_scale=2.0)(
+                     evidence(torch.zeros(1), mentors, score_scale=5.0))):
         close(plan.weights, [[0.6667], [0.3333]])
 
 
 def test_camkd_one_mentor_and_no_signal():
-    plan = CAMKD()(torch.tensor([0.1, INF]), torch.tensor([[5.0, 0.1]]))
+    plan = CAMKD()(evidence(torch.tensor([0.1, INF]),
+                            torch.tensor([[5.0, 0.1]])))
     close(plan.weights, [[1.0, 0.0]])
     assert plan.active.tolist() == [[True, False]]
 

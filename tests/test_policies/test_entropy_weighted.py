@@ -4,9 +4,11 @@ import math
 import pytest
 import torch
 
-from classroomkd_mm.models import ClassifierAdapter, EntropyWeighted
+from classroomkd_mm.models import (ClassifierAdapter, ClassroomEvidence,
+                                   EntropyWeighted)
 
 NAN, INF = float('nan'), float('inf')
+evidence = ClassroomEvidence.from_errors
 
 
 def close(actual, expected):
@@ -28,9 +30,9 @@ def test_entropy_weighted_golden():
     mentor_errors = torch.ones(3, 6)
     mentor_errors[2, 4] = NAN      # broken mentor on sample 4
     mentor_errors[:2, 5] = NAN     # only mentor 3 left on sample 5
-    plan = EntropyWeighted()(torch.ones(6), mentor_errors,
-                             mentor_outputs=entropies,
-                             adapter=EntropyAsOutput())
+    plan = EntropyWeighted()(evidence(torch.ones(6), mentor_errors,
+                                      mentor_outputs=entropies,
+                                      adapter=EntropyAsOutput()))
     # 0: H = 1, 2, 1, sum 4 -> 0.75, 0.5, 0.75
     # 1: H = 0.5, 0.5, 0, sum 1 -> 0.5, 0.5, 1
     # 2: all zero: a tie -> 1 - 1/3 each
@@ -63,23 +65,24 @@ def test_entropy_weighted_with_classifier_logits():
     # mentor 1 uniform over 4 classes (ln 4), mentor 2 over 2 (ln 2):
     # sum 3 ln 2 -> 1 - 2/3 and 1 - 1/3
     outs = [torch.zeros(1, 4), torch.tensor([[0., 0., -INF, -INF]])]
-    plan = EntropyWeighted()(torch.zeros(1), torch.zeros(2, 1),
-                             mentor_outputs=outs, adapter=ClassifierAdapter())
+    plan = EntropyWeighted()(evidence(torch.zeros(1), torch.zeros(2, 1),
+                                      mentor_outputs=outs,
+                                      adapter=ClassifierAdapter()))
     close(plan.weights, [[0.3333], [0.6667]])
 
 
 def test_entropy_weighted_needs_outputs_and_adapter():
     with pytest.raises(ValueError, match='mentor_outputs'):
-        EntropyWeighted()(torch.zeros(1), torch.zeros(2, 1))
+        EntropyWeighted()(evidence(torch.zeros(1), torch.zeros(2, 1)))
     with pytest.raises(ValueError, match='one output per mentor'):
-        EntropyWeighted()(torch.zeros(1), torch.zeros(2, 1),
-                          mentor_outputs=[torch.zeros(1)],
-                          adapter=EntropyAsOutput())
+        EntropyWeighted()(evidence(torch.zeros(1), torch.zeros(2, 1),
+                                   mentor_outputs=[torch.zeros(1)],
+                                   adapter=EntropyAsOutput()))
 
 
 def test_adapter_without_entropy_says_so():
     from classroomkd_mm.models import BaseTaskAdapter
     with pytest.raises(NotImplementedError, match='EntropyWeighted'):
-        EntropyWeighted()(torch.zeros(1), torch.zeros(2, 1),
-                          mentor_outputs=[torch.zeros(1, 2)] * 2,
-                          adapter=BaseTaskAdapter())
+        EntropyWeighted()(evidence(torch.zeros(1), torch.zeros(2, 1),
+                                   mentor_outputs=[torch.zeros(1, 2)] * 2,
+                                   adapter=BaseTaskAdapter()))

@@ -1,4 +1,5 @@
-"""KnowledgeFilter against DESIGN.md's worked example and hand-made cases.
+"""KnowledgeFilter on a worked example (p_s = 0.5, mentors 0.8, 0.3, 0.6)
+and hand-made cases, against values computed by hand.
 
 Errors are written as ``-log(p)`` (cross-entropy, ``beta = 1``) so that the
 scores of the examples are the round numbers of the comments."""
@@ -7,9 +8,11 @@ import math
 import pytest
 import torch
 
-from classroomkd_mm.models import KnowledgeFilter, MentoringLoss
+from classroomkd_mm.models import (ClassroomEvidence, KnowledgeFilter,
+                                   MentoringLoss)
 
 INF, NAN = float('inf'), float('nan')
+evidence = ClassroomEvidence.from_errors
 
 
 def err(*scores):
@@ -33,7 +36,7 @@ def worked_example_batch():
 def test_worked_example_batch_granularity_unnormalised():
     student, mentors = worked_example_batch()
     plan = KnowledgeFilter(granularity='batch', weight_norm='none')(
-        student, mentors)
+        evidence(student, mentors))
     # w = M p / sum p = 3 * (0.8, 0.3, 0.6) / 2.2 = 1.0909, 0.4091, 0.8182;
     # mentor 2 (0.3 < 0.5) is inactive, so its 0.4091 is masked to 0.
     assert plan.active.tolist() == [[True, True], [False, False],
@@ -51,14 +54,14 @@ def test_worked_example_batch_granularity_unnormalised():
 def test_worked_example_active_normalisation():
     student, mentors = worked_example_batch()
     plan = KnowledgeFilter(granularity='batch', weight_norm='active')(
-        student, mentors)
+        evidence(student, mentors))
     # 0.8 / 1.4 and 0.6 / 1.4
     close(plan.weights, [[0.5714, 0.5714], [0., 0.], [0.4286, 0.4286]])
 
 
 def test_sample_granularity_keeps_samples_apart():
     student, mentors = worked_example_batch()
-    plan = KnowledgeFilter(granularity='sample')(student, mentors)
+    plan = KnowledgeFilter(granularity='sample')(evidence(student, mentors))
     # sample 0: p_s = 0.5 e^0.1, p_m = (0.8, 0.3, 0.6) e^0.1: the ratios,
     # hence gaps and weights, are those of the worked example; same for
     # sample 1. Only the confidence differs: 0.5 e^0.1 and 0.5 e^-0.1.
@@ -77,7 +80,7 @@ def test_per_sample_cases():
                    torch.tensor([INF])]),
         torch.cat([err(0.6, 0.6), torch.tensor([NAN, 0.1]), err(0.1)]),
     ])
-    plan = KnowledgeFilter(weight_norm='none')(student, mentors)
+    plan = KnowledgeFilter(weight_norm='none')(evidence(student, mentors))
     assert plan.active.tolist() == [
         [True, False, True, False, True],
         [False, False, True, False, False],
@@ -97,7 +100,8 @@ def test_per_sample_cases():
     for tensor in plan[:3]:
         assert torch.isfinite(tensor.float()).all()
 
-    normalised = KnowledgeFilter(weight_norm='active')(student, mentors)
+    normalised = KnowledgeFilter(weight_norm='active')(
+        evidence(student, mentors))
     # sample 2: 0.4 / 1.2 and 0.8 / 1.2; sample 4: the only active mentor
     close(normalised.weights[:, 2], [0.3333, 0.6667, 0.])
     close(normalised.weights[:, 4], [1., 0., 0.])
@@ -105,7 +109,8 @@ def test_per_sample_cases():
 
 
 def test_no_active_mentor_gives_zero_weights():
-    plan = KnowledgeFilter()(err(0.9, 0.9), err(0.5, 0.1)[None].repeat(2, 1))
+    plan = KnowledgeFilter()(
+        evidence(err(0.9, 0.9), err(0.5, 0.1)[None].repeat(2, 1)))
     assert not plan.active.any()
     assert (plan.weights == 0).all() and (plan.gaps == 0).all()
 
@@ -116,7 +121,7 @@ def test_batch_granularity_leaves_nan_mentor_samples_out():
     mentors = torch.stack([torch.tensor([-math.log(0.8), NAN]),
                            err(0.6, 0.6)])
     plan = KnowledgeFilter(granularity='batch', weight_norm='none')(
-        student, mentors)
+        evidence(student, mentors))
     assert plan.active.tolist() == [[True, False], [True, True]]
     close(plan.gaps, [[0.375, 0.], [0.1667, 0.1667]])
     # sample 0: sum p = 0.5 + 0.8 + 0.6 = 1.9, w_2 = 2 * 0.6 / 1.9 = 0.6316;
@@ -124,27 +129,30 @@ def test_batch_granularity_leaves_nan_mentor_samples_out():
     close(plan.weights[1], [0.6316, 1.0909])
 
 
-def test_score_scale_and_default_scale():
-    # e = 2 ln 2 with beta = 2 is p = 0.5
+def test_score_scale_of_policy_and_of_evidence():
+    # e = 2 ln 2 with score_scale = 2 is p = 0.5
     student = torch.tensor([2 * math.log(2)])
     mentors = torch.tensor([[-2 * math.log(0.8)]])
-    for plan in (KnowledgeFilter()(student, mentors, default_scale=2.0),
-                 KnowledgeFilter(score_scale=2.0)(student, mentors,
-                                                  default_scale=7.0)):
+    for plan in (KnowledgeFilter()(evidence(student, mentors,
+                                            score_scale=2.0)),
+                 KnowledgeFilter(score_scale=2.0)(
+                     evidence(student, mentors, score_scale=7.0))):
         close(plan.gaps, [[0.375]])
         close(plan.student_confidence, [0.5])
 
 
 def test_huge_errors_do_not_underflow_to_nan():
     # p = exp(-1000) underflows, but p_s / p_m = exp(-1) does not.
-    plan = KnowledgeFilter()(torch.tensor([1000.]), torch.tensor([[999.]]))
+    plan = KnowledgeFilter()(
+        evidence(torch.tensor([1000.]), torch.tensor([[999.]])))
     close(plan.gaps, [[0.6321]])
     close(plan.weights, [[1.0]])
     assert plan.active.all()
 
 
 def test_confidence_weighting_off():
-    plan = KnowledgeFilter(confidence_weighting=False)(err(0.5), err(0.8)[None])
+    plan = KnowledgeFilter(confidence_weighting=False)(
+        evidence(err(0.5), err(0.8)[None]))
     close(plan.student_confidence, [1.0])
 
 
@@ -160,6 +168,6 @@ def test_bad_arguments(kwargs, message):
 
 def test_bad_shapes_name_the_fix():
     with pytest.raises(ValueError, match=r'mentor_errors must have shape'):
-        KnowledgeFilter()(err(0.5, 0.5), err(0.5, 0.5, 0.5)[None])
+        KnowledgeFilter()(evidence(err(0.5, 0.5), err(0.5, 0.5, 0.5)[None]))
     with pytest.raises(ValueError, match=r'student_errors must have shape'):
-        KnowledgeFilter()(err(0.5)[None], err(0.5)[None])
+        KnowledgeFilter()(evidence(err(0.5)[None], err(0.5)[None]))

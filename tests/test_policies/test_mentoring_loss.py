@@ -14,7 +14,8 @@ import math
 import pytest
 import torch
 
-from classroomkd_mm.models import MentoringLoss, MentorPlan
+from classroomkd_mm.models import (ClassroomEvidence, MentoringLoss,
+                                   MentorPlan, NetworkEvaluation)
 
 KL_T1, KL_T2 = 0.130812, 0.036341
 INF, NAN = float('inf'), float('nan')
@@ -24,6 +25,15 @@ def logits(n):
     student = torch.zeros(n, 2, requires_grad=True)
     mentor = torch.tensor([[math.log(3), 0.]]).repeat(n, 1)
     return student, mentor
+
+
+def outputs(student, mentors):
+    """Evidence holding only the networks' outputs (all the loss reads)."""
+    def evaluation(out):
+        return NetworkEvaluation(out, (), None, None)
+
+    return ClassroomEvidence(evaluation(student),
+                             tuple(evaluation(m) for m in mentors))
 
 
 def plan(active, weights, gaps=None):
@@ -39,7 +49,7 @@ def kl_loss(**kwargs):
 
 def test_fixed_temperature_one():
     student, mentor = logits(2)
-    out = kl_loss(tau=12)(student, [mentor],
+    out = kl_loss(tau=12)(outputs(student, [mentor]),
                           plan([[True, True]], [[1., 1.]]))
     # gaps None -> T = base_temperature = 1 whatever tau
     torch.testing.assert_close(out['temperatures'], torch.ones(1, 2))
@@ -49,7 +59,7 @@ def test_fixed_temperature_one():
 def test_temperature_squared_scaling():
     student, mentor = logits(2)
     out = kl_loss(base_temperature=2.0, loss_weight=3.0)(
-        student, [mentor], plan([[True, True]], [[1., 1.]]))
+        outputs(student, [mentor]), plan([[True, True]], [[1., 1.]]))
     # 3 * T^2 KL_T2 = 3 * 4 * 0.036341
     assert out['loss_mentoring'].item() == pytest.approx(0.436089, abs=1e-5)
 
@@ -59,7 +69,7 @@ def test_gap_temperature_weights_and_inactive_inf_logits():
     mentor[1] = torch.tensor([INF, NAN])  # a broken, inactive sample
     # sample 0: gap 0.25, tau 4 -> T = 2; weight 0.5; sample 1 inactive.
     p = plan([[True, False]], [[0.5, 0.]], gaps=[[0.25, 0.]])
-    out = kl_loss(tau=4.0, loss_weight=2.0)(student, [mentor], p)
+    out = kl_loss(tau=4.0, loss_weight=2.0)(outputs(student, [mentor]), p)
     torch.testing.assert_close(out['temperatures'],
                                torch.tensor([[2.0, 1.0]]))
     # 2 * mean(0.5 * 4 * KL_T2, 0) = 2 * 0.5 * 0.5 * 4 * 0.036341
@@ -76,11 +86,11 @@ def test_gap_temperature_weights_and_inactive_inf_logits():
 def test_two_mentors_sum_and_all_inactive():
     student, mentor = logits(1)
     uniform = torch.zeros(1, 2)  # KL to the student is 0
-    out = kl_loss()(student, [mentor, uniform],
+    out = kl_loss()(outputs(student, [mentor, uniform]),
                     plan([[True], [True]], [[0.25], [0.75]]))
     assert out['loss_mentoring'].item() == pytest.approx(
         0.25 * KL_T1, abs=1e-5)
-    none = kl_loss()(student, [mentor, uniform],
+    none = kl_loss()(outputs(student, [mentor, uniform]),
                      plan([[False], [False]], [[0.], [0.]]))
     assert none['loss_mentoring'].item() == 0.0
     none['loss_mentoring'].backward()
@@ -101,7 +111,7 @@ def test_tuple_outputs_are_cleaned_per_element():
     loss = MentoringLoss()
     loss.divergence = PairKL()
     # one mentor whose output is a pair: 2 * KL_T1 on sample 0, mean over 2
-    out = loss((student, student), [(mentor, mentor)],
+    out = loss(outputs((student, student), [(mentor, mentor)]),
                plan([[True, False]], [[1., 0.]]))
     assert out['loss_mentoring'].item() == pytest.approx(KL_T1, abs=1e-5)
     out['loss_mentoring'].backward()

@@ -2,9 +2,11 @@
 import pytest
 import torch
 
-from classroomkd_mm.models import AverageMentors, SingleMentorKD
+from classroomkd_mm.models import (AverageMentors, ClassroomEvidence,
+                                   SingleMentorKD)
 
 NAN, INF = float('nan'), float('inf')
+evidence = ClassroomEvidence.from_errors
 
 
 def close(actual, expected):
@@ -17,8 +19,8 @@ def test_single_mentor_kd_golden():
     mentors = torch.tensor([[0.1, 0.1, 0.1],
                             [2.0, NAN, 0.3],   # worse than the student: KD
                             [0.2, 0.2, 0.2]])  # does not care
-    plan = SingleMentorKD(mentor_index=1, alpha=0.7, task_weight=0.3)(
-        student, mentors)
+    plan = SingleMentorKD(mentor_index=1, alpha=0.7, student_confidence=0.3)(
+        evidence(student, mentors))
     assert plan.active.tolist() == [[False] * 3, [True, False, True],
                                     [False] * 3]
     close(plan.weights, [[0., 0., 0.], [0.7, 0., 0.7], [0., 0., 0.]])
@@ -27,20 +29,22 @@ def test_single_mentor_kd_golden():
 
 
 def test_single_mentor_kd_one_mentor_and_student_without_signal():
-    plan = SingleMentorKD()(torch.tensor([INF, 1.0]),
-                            torch.tensor([[0.1, 0.1]]))
+    plan = SingleMentorKD()(evidence(torch.tensor([INF, 1.0]),
+                                     torch.tensor([[0.1, 0.1]])))
     assert plan.active.tolist() == [[False, True]]
     close(plan.weights, [[0., 1.]])
 
 
 def test_single_mentor_kd_index_out_of_range():
     with pytest.raises(ValueError, match=r'mentor_index=2 .* 2 mentor'):
-        SingleMentorKD(mentor_index=2)(torch.zeros(1), torch.zeros(2, 1))
+        SingleMentorKD(mentor_index=2)(
+            evidence(torch.zeros(1), torch.zeros(2, 1)))
 
 
 @pytest.mark.parametrize('kwargs', [dict(mentor_index=-1),
                                     dict(mentor_index='best'),
-                                    dict(alpha=-0.1), dict(task_weight=-1)])
+                                    dict(alpha=-0.1),
+                                    dict(student_confidence=-1)])
 def test_single_mentor_kd_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         SingleMentorKD(**kwargs)
@@ -52,7 +56,7 @@ def test_average_mentors_golden():
                             [9.0, 9.0, NAN, 0.1],
                             [0.2, 0.2, NAN, 0.1],
                             [0.3, INF, NAN, 0.1]])
-    plan = AverageMentors()(student, mentors)
+    plan = AverageMentors()(evidence(student, mentors))
     # 1/4 each; sample 1: two broken mentors leave 1/2 each; sample 2: all
     # broken; sample 3: the student has no signal.
     close(plan.weights, [[0.25, 0., 0., 0.],
@@ -68,6 +72,6 @@ def test_average_mentors_golden():
 
 
 def test_average_single_mentor_weight_one():
-    plan = AverageMentors()(torch.tensor([0.5, 0.1]),
-                            torch.tensor([[3.0, 0.0]]))
+    plan = AverageMentors()(evidence(torch.tensor([0.5, 0.1]),
+                                     torch.tensor([[3.0, 0.0]])))
     close(plan.weights, [[1., 1.]])

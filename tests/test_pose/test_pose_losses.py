@@ -13,7 +13,7 @@ from classroomkd_mm.models.losses import (HeatmapKLDivergence,
                                           SimCCKLDivergence,
                                           heatmap_kl_divergence,
                                           simcc_kl_divergence)
-from classroomkd_mm.models.policies import KnowledgeFilter
+from classroomkd_mm.models.policies import ClassroomEvidence, KnowledgeFilter
 
 
 def test_heatmap_error_by_hand():
@@ -114,11 +114,14 @@ def test_no_visible_keypoint_activates_no_mentor():
     adapter = HeatmapAdapter()
     student = torch.rand(3, 17, 16, 12, requires_grad=True)
     mentors = [gt + 0.01 * torch.rand_like(gt), torch.rand_like(gt)]
-    e_s = adapter.per_sample_error(student.detach(), targets)
-    e_m = torch.stack([adapter.per_sample_error(m, targets) for m in mentors])
+    student_eval = adapter.evaluate_outputs(student, (), targets)
+    evidence = ClassroomEvidence(
+        student_eval,
+        tuple(adapter.evaluate_outputs(m, (), targets) for m in mentors),
+        targets, adapter.score_scale(student_eval.errors), adapter)
+    e_s = evidence.student_errors
     assert torch.isnan(e_s[1]) and torch.isfinite(e_s[[0, 2]]).all()
-    plan = KnowledgeFilter()(e_s, e_m,
-                             default_scale=adapter.default_score_scale(e_s))
+    plan = KnowledgeFilter()(evidence)
     assert not plan.active[:, 1].any()
     assert plan.active[0, 0] and plan.active[0, 2]
     assert torch.isfinite(plan.weights).all()
@@ -127,7 +130,7 @@ def test_no_visible_keypoint_activates_no_mentor():
     from classroomkd_mm.models.losses import MentoringLoss
     loss = MentoringLoss(
         divergence=dict(type='classroomkd_mm.HeatmapKLDivergence'))(
-        student, mentors, plan, targets)['loss_mentoring']
+        evidence, plan)['loss_mentoring']
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(student.grad).all()
 
@@ -154,10 +157,11 @@ def test_student_losses_equal_head_loss_and_weighting(tmp_path):
                          (simcc_model(), SimCCAdapter())):
         model = MODELS.build(cfg)
         adapter.bind(model)
-        out = adapter.forward(model, x)
+        out, _ = adapter.forward(model, x)
+        targets = adapter.targets(samples, x.device)
         ref = model.head.loss(model.extract_feat(x), samples,
                               model.train_cfg or {})
-        ours = adapter.student_losses(model, out, samples)
+        ours = adapter.student_losses(model, out, targets, samples)
         assert ours.keys() == ref.keys()
         for k in ref:
             assert ours[k].item() == pytest.approx(ref[k].item(), rel=1e-6)
@@ -166,24 +170,24 @@ def test_student_losses_equal_head_loss_and_weighting(tmp_path):
             model.head.loss_module(
                 tuple(o[i:i + 1] for o in out) if isinstance(out, tuple)
                 else out[i:i + 1],
-                *_gts(adapter, out, samples[i:i + 1]))
+                *_gts(adapter, samples[i:i + 1]))
             for i in range(3)
         ]
         scale = ref['loss_kpt'].item() / sum(v.item() for v in per_sample)
         expected = scale * sum(
             pi.item() * v.item() for pi, v in zip(p, per_sample))
-        weighted = adapter.student_losses(model, out, samples, p)['loss_kpt']
+        weighted = adapter.student_losses(model, out, targets, samples,
+                                          p)['loss_kpt']
         assert weighted.item() == pytest.approx(expected, rel=1e-5)
         # the per-sample error of a SimCC head is its own loss per sample
         if isinstance(adapter, SimCCAdapter):
-            errors = adapter.per_sample_error(
-                out, adapter.targets(out, samples))
+            errors = adapter.per_sample_error(out, targets)
             assert [e.item() for e in errors] == pytest.approx(
                 [v.item() for v in per_sample], rel=1e-5)
 
 
-def _gts(adapter, out, samples):
-    t = adapter.targets(out, samples)
+def _gts(adapter, samples):
+    t = adapter.targets(samples, 'cpu')
     if isinstance(t, HeatmapTargets):
         return t.heatmaps, t.keypoint_weights
     return (t.x_labels, t.y_labels), t.keypoint_weights

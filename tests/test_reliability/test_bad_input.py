@@ -175,7 +175,7 @@ def test_soft_label_entropy_cancels_in_the_ranking():
     ``H(y) + KL(y || q)``; ``H(y)`` is the same for the student and every
     mentor and cancels in the mask, the weights and the gaps (the student's
     confidence ``p_s`` keeps a factor ``exp(-H(y))``, documented)."""
-    from classroomkd_mm.models import CAMKD, KnowledgeFilter
+    from classroomkd_mm.models import CAMKD, ClassroomEvidence, KnowledgeFilter
     from classroomkd_mm.models.adapters.classifier_adapter import \
         classification_error
     torch.manual_seed(0)
@@ -184,8 +184,9 @@ def test_soft_label_entropy_cancels_in_the_ranking():
     errors = torch.stack([classification_error(z, target) for z in logits])
     entropy = torch.special.entr(target).sum(-1)
     for policy in (KnowledgeFilter(), CAMKD()):  # CA-MKD: a softmax
-        soft = policy(errors[0], errors[1:])
-        kl_only = policy(errors[0] - entropy, errors[1:] - entropy)
+        soft = policy(ClassroomEvidence.from_errors(errors[0], errors[1:]))
+        kl_only = policy(ClassroomEvidence.from_errors(
+            errors[0] - entropy, errors[1:] - entropy))
         assert torch.equal(soft.active, kl_only.active)
         torch.testing.assert_close(soft.weights, kl_only.weights)
         if soft.gaps is not None:

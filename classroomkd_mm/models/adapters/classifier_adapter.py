@@ -50,9 +50,9 @@ class ClassifierAdapter(BaseTaskAdapter):
     Multi-label heads scored with independent sigmoids are refused: a
     softmax error and a softmax KL would be meaningless for them.
 
-    Error: per-sample cross-entropy against the label (``beta = 1``, so the
-    score is the probability of the true class); divergence: KL between
-    temperature-softened logits.
+    Error: per-sample cross-entropy against the label (``score_scale = 1``,
+    so the score is the probability of the true class); divergence: KL
+    between temperature-softened logits.
     """
 
     default_divergence = dict(type='LogitKLDivergence')
@@ -70,13 +70,12 @@ class ClassifierAdapter(BaseTaskAdapter):
         num_classes = getattr(model.head, 'num_classes', None)
         return {} if num_classes is None else dict(num_classes=num_classes)
 
-    def forward(self, model: nn.Module, inputs: Tensor) -> Tensor:
-        return model.head(model.extract_feat(inputs))
+    def head_outputs(self, model: nn.Module, features) -> Tensor:
+        return model.head(features)
 
-    def targets(self, outputs: Tensor, data_samples: List) -> Tensor:
+    def targets(self, data_samples: List, device: torch.device) -> Tensor:
         if 'gt_score' in data_samples[0]:
-            return torch.stack([s.gt_score for s in data_samples]).to(
-                outputs.device)
+            return torch.stack([s.gt_score for s in data_samples]).to(device)
         labels = [s.gt_label for s in data_samples]
         if any(label.numel() != 1 for label in labels):
             raise ValueError(
@@ -84,7 +83,7 @@ class ClassifierAdapter(BaseTaskAdapter):
                 f'{[label.numel() for label in labels]} labels; the '
                 'distiller needs single-label data (one label per image, or '
                 "mixed scores from the student's batch augments).")
-        return torch.cat(labels).to(outputs.device)
+        return torch.cat(labels).to(device)
 
     def per_sample_error(self, outputs: Tensor, targets: Tensor) -> Tensor:
         return classification_error(outputs, targets)
@@ -93,8 +92,11 @@ class ClassifierAdapter(BaseTaskAdapter):
         """``H(i) = -sum_c q_ic log q_ic`` with ``q_i = softmax(z_i)``."""
         return torch.special.entr(torch.softmax(outputs.float(), -1)).sum(-1)
 
-    def student_losses(self, student, outputs, data_samples,
-                       sample_weights=None) -> Dict[str, Tensor]:
-        kwargs = {} if sample_weights is None else dict(
-            weight=sample_weights.detach())
+    def student_losses(self, student, outputs, targets, data_samples,
+                       student_confidence=None) -> Dict[str, Tensor]:
+        """``ClsHead._get_loss`` (which reads the labels from
+        ``data_samples`` itself), with ``student_confidence`` as its
+        per-sample ``weight``."""
+        kwargs = {} if student_confidence is None else dict(
+            weight=student_confidence.detach())
         return student.head._get_loss(outputs, data_samples, **kwargs)

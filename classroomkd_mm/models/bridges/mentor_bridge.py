@@ -116,20 +116,21 @@ class MentorBridge(nn.Module):
                 f'{s.grid_size}, {int(self.keypoint_mask.sum())} of '
                 f'{s.num_keypoints} keypoints')
 
-    def mentor_outputs(self, mentor: nn.Module, inputs: Tensor):
-        """The mentor's head outputs on the student's crop, resized to its
-        input size: heatmaps (the last stage's for a multi-stage head),
-        ``(x, y)`` SimCC logits, or the regression head's ``(N, K, 2)``
-        coordinates (``(N, K, 4)`` with the sigma logits for RLE)."""
-        feats = mentor.extract_feat(
+    def mentor_forward(self, mentor: nn.Module, inputs: Tensor):
+        """``(outputs, features)`` of the mentor on the student's crop,
+        resized to its input size: its head's outputs (heatmaps, the last
+        stage's for a multi-stage head; ``(x, y)`` SimCC logits; or the
+        regression head's ``(N, K, 2)`` coordinates, ``(N, K, 4)`` with the
+        sigma logits for RLE) and the features the head consumed."""
+        features = mentor.extract_feat(
             resize_crop(inputs, self.mentor_space.input_size))
-        out = mentor.head.forward(feats)
+        out = mentor.head.forward(features)
         family = self.mentor_space.family
-        if family == 'heatmap':
-            return out[-1] if self.mentor_space.multi_stage else out
-        if family == 'simcc':
-            return tuple(out)
-        return out
+        if family == 'heatmap' and self.mentor_space.multi_stage:
+            out = out[-1]
+        elif family == 'simcc':
+            out = tuple(out)
+        return out, features
 
     def _select(self, outputs):
         if not self.maps_keypoints:
@@ -141,7 +142,7 @@ class MentorBridge(nn.Module):
                                 self.keypoint_mask)
 
     def to_student_space(self, outputs):
-        """Mentor head outputs (:meth:`mentor_outputs`) in the student's
+        """Mentor head outputs (:meth:`mentor_forward`) in the student's
         output space (see the class docstring)."""
         if self.mentor_space.family == 'regression':
             # RLEHead.predict's reading: coordinates, sigmoid of the sigmas
@@ -168,5 +169,6 @@ class MentorBridge(nn.Module):
         return render_coordinates_as_simcc(*outputs, s.grid_size, s.sigma)
 
     def forward(self, mentor: nn.Module, inputs: Tensor):
-        """:meth:`to_student_space` of :meth:`mentor_outputs`."""
-        return self.to_student_space(self.mentor_outputs(mentor, inputs))
+        """The mentor's outputs in the student's output space
+        (:meth:`to_student_space` of :meth:`mentor_forward`)."""
+        return self.to_student_space(self.mentor_forward(mentor, inputs)[0])

@@ -1,7 +1,7 @@
 """ClassroomDistiller: one student, any number of frozen mentors."""
 import copy
 import logging
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -10,10 +10,12 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
-from ..adapters import AUTO_ADAPTERS, HeatmapAdapter, SimCCAdapter
+from ..adapters import (AUTO_ADAPTERS, HeatmapAdapter, NetworkEvaluation,
+                        SimCCAdapter)
 from ..bridges.mentor_bridge import MentorBridge
 from ..bridges.output_space import MULTI_STAGE_HEADS, describe_pose_output
 from ..component_builder import build_component
+from ..policies.classroom_evidence import ClassroomEvidence
 from .mentor_builder import build_mentor
 from .mentor_runtime import MentorRuntime, runtime_options
 from .preprocessor_check import check_same_normalisation
@@ -24,9 +26,11 @@ class ClassroomDistiller(BaseModel):
     """Multi-mentor knowledge distillation (ClassroomKD) around any mmpretrain
     classifier or mmpose top-down estimator.
 
-    Training computes, for a batch with per-sample errors from the task
-    adapter and the policy's plan (active mask ``a``, weights ``w``,
-    gaps ``d``, confidence ``p_s``)::
+    A training step packs the ground truth once, evaluates the student and
+    every mentor once (outputs, features, per-sample errors, finite mask:
+    :meth:`BaseTaskAdapter.evaluate`), hands the evaluations to the policy as
+    one :class:`ClassroomEvidence`, and from the policy's plan (active mask
+    ``a``, weights ``w``, gaps ``d``, student confidence ``p_s``) computes::
 
         L = mean_i[p_s(i) * L_task(i)]
             + lambda * mean_i[sum_m a_m(i) w_m(i) T_m(i)^2 D(s_i, m_i; T_m(i))]
@@ -190,25 +194,28 @@ class ClassroomDistiller(BaseModel):
             self._runtimes.clear()
         return super()._apply(fn, *args, **kwargs)
 
-    def mentor_output(self, name: str, inputs: Tensor):
-        """Mentor ``name``'s head outputs on ``inputs``, through its runtime
-        program (see ``mentor_runtime``), in the student's output space: a
-        pose mentor's bridge runs it on its own crop size and brings its
-        outputs into the student's space (the one place where that
-        happens)."""
+    def mentor_forward(self, name: str, inputs: Tensor):
+        """Mentor ``name``'s ``(outputs, features)`` on ``inputs`` (see
+        :meth:`BaseTaskAdapter.forward`), through its runtime program (see
+        ``mentor_runtime``). A pose mentor's bridge runs it on the crop
+        resized to its input size and brings its outputs into the student's
+        output space (the one place where that happens); its features stay
+        its own."""
         mentor = self.mentors[name]
         bridge = self.bridges[name] if name in self.bridges else None
         forward = (self._adapter_forward if bridge is None else
-                   bridge.mentor_outputs)
+                   bridge.mentor_forward)
         if not self.mentor_runtime.converts:
-            outputs = forward(mentor, inputs)
+            outputs, features = forward(mentor, inputs)
         else:
             runtime = self._runtimes.get(name)
             if runtime is None or runtime.mentor is not mentor:
                 runtime = self._runtimes[name] = MentorRuntime(
                     name, mentor, self.mentor_runtime, forward)
-            outputs = runtime(inputs)
-        return outputs if bridge is None else bridge.to_student_space(outputs)
+            outputs, features = runtime(inputs)
+        if bridge is not None:
+            outputs = bridge.to_student_space(outputs)
+        return outputs, features
 
     def _adapter_forward(self, model: nn.Module, inputs: Tensor):
         # Looked up at every call, so that tools wrapping the adapter's
@@ -232,50 +239,49 @@ class ClassroomDistiller(BaseModel):
 
     def loss(self, inputs: Tensor, data_samples: List) -> Dict[str, Tensor]:
         adapter = self.adapter
-        student_out = adapter.forward(self.student, inputs)
         if not self.mentors:
+            outputs, _ = adapter.forward(self.student, inputs)
+            targets = adapter.targets(data_samples, inputs.device)
             return self._prefixed(
-                adapter.student_losses(self.student, student_out,
+                adapter.student_losses(self.student, outputs, targets,
                                        data_samples), 'student.')
 
-        targets = adapter.targets(student_out, data_samples)
+        targets = adapter.targets(data_samples, inputs.device)
+        student = adapter.evaluate(self.student, inputs, targets)
         with torch.no_grad():
-            mentor_outs = [self.mentor_output(name, inputs)
-                           for name in self.mentors]
-            student_errors = adapter.per_sample_error(
-                adapter.detach(student_out), targets)
-            mentor_errors, finite = [], []
-            for out in mentor_outs:
-                ok = adapter.finite_samples(out)
-                err = adapter.per_sample_error(out, targets)
-                mentor_errors.append(
-                    torch.where(ok, err, torch.full_like(err, float('nan'))))
-                finite.append(ok)
-            mentor_errors = torch.stack(mentor_errors)
-            plan = self.policy(
-                student_errors,
-                mentor_errors,
-                default_scale=adapter.default_score_scale(student_errors),
-                student_outputs=student_out,
-                mentor_outputs=mentor_outs,
-                adapter=adapter,
-                targets=targets)
+            mentors = tuple(self._evaluate_mentor(name, inputs, targets)
+                            for name in self.mentors)
+            evidence = ClassroomEvidence(
+                student, mentors, targets, adapter.score_scale(student.errors),
+                adapter)
+            plan = self.policy(evidence)
 
         losses = self._prefixed(
-            adapter.student_losses(self.student, student_out, data_samples,
-                                   plan.student_confidence), 'student.')
-        mentoring = self.mentoring(student_out, mentor_outs, plan, targets)
+            adapter.student_losses(self.student, student.outputs, targets,
+                                   data_samples, plan.student_confidence),
+            'student.')
+        mentoring = self.mentoring(evidence, plan)
         losses['distill.loss_mentoring'] = mentoring['loss_mentoring']
         losses.update(
-            self._diagnostics(plan, mentoring['temperatures'], finite))
+            self._diagnostics(plan, mentoring['temperatures'], mentors))
         return losses
+
+    def _evaluate_mentor(self, name: str, inputs: Tensor,
+                         targets) -> NetworkEvaluation:
+        """Mentor ``name``'s evaluation, in the student's output space: the
+        one place where a mentor's outputs would be mapped into that space
+        before they are judged (today mentors must share it, checked at
+        build time)."""
+        return self.adapter.evaluate_outputs(
+            *self.mentor_forward(name, inputs), targets)
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:
         return {prefix + k: v for k, v in losses.items()}
 
     def _diagnostics(self, plan, temperatures: Tensor,
-                     finite: List[Tensor]) -> Dict[str, Tensor]:
+                     mentors: Sequence[NetworkEvaluation]
+                     ) -> Dict[str, Tensor]:
         """Per mentor: the share of samples where it is active, its mean
         temperature over those samples (0 when it is active on none), and
         the share of samples where its output was NaN or inf (``broken_rate``;
@@ -286,7 +292,7 @@ class ClassroomDistiller(BaseModel):
             active = plan.active[m].float()
             logs[f'classroom.{name}.active_rate'] = active.mean()
             logs[f'classroom.{name}.broken_rate'] = \
-                1 - finite[m].float().mean()
+                1 - mentors[m].finite.float().mean()
             logs[f'classroom.{name}.temperature'] = (
                 temperatures[m] * active).sum() / active.sum().clamp_min(1)
         logs['classroom.student_confidence'] = \

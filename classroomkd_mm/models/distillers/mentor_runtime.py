@@ -205,23 +205,28 @@ def to_channels_last(model: nn.Module) -> None:
 
 
 # ---- outputs ---------------------------------------------------------------
-def _as_tuple(outputs) -> tuple:
-    return tuple(outputs) if isinstance(outputs, (tuple, list)) \
-        else (outputs, )
-
-
-def _like(outputs, tensors):
+def _leaves(outputs) -> list:
+    """The tensors of ``outputs``, a tensor or nested tuples of tensors
+    (e.g. the adapter's ``(outputs, features)``), in order."""
     if isinstance(outputs, (tuple, list)):
-        return type(outputs)(tensors)
-    return tensors[0]
+        return [leaf for o in outputs for leaf in _leaves(o)]
+    return [outputs]
+
+
+def _map(fn, outputs):
+    """``outputs`` with ``fn`` applied to each of its tensors, same
+    nesting."""
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(_map(fn, o) for o in outputs)
+    return fn(outputs)
 
 
 def largest_relative_difference(reference, outputs) -> float:
-    """``max |reference - outputs| / max |reference|`` over every output
-    tensor, in float32 (inf where shapes differ or a value is not
-    finite in one and finite in the other)."""
-    diff, scale = 0.0, 0.0
-    for ref, out in zip(_as_tuple(reference), _as_tuple(outputs)):
+    """``max |reference - outputs| / max |reference|`` per output tensor,
+    the largest over the tensors, in float32 (inf where shapes differ or a
+    value is not finite in one and finite in the other)."""
+    largest = 0.0
+    for ref, out in zip(_leaves(reference), _leaves(outputs)):
         if ref.shape != out.shape:
             return float('inf')
         ref, out = ref.float(), out.float()
@@ -229,9 +234,10 @@ def largest_relative_difference(reference, outputs) -> float:
         if not torch.equal(finite, torch.isfinite(out)):
             return float('inf')
         if finite.any():
-            diff = max(diff, (ref - out)[finite].abs().max().item())
-            scale = max(scale, ref[finite].abs().max().item())
-    return diff / scale if scale > 0 else diff
+            diff = (ref - out)[finite].abs().max().item()
+            scale = ref[finite].abs().max().item()
+            largest = max(largest, diff / scale if scale > 0 else diff)
+    return largest
 
 
 # ---- the runtime -----------------------------------------------------------
@@ -284,7 +290,8 @@ def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
 class MentorRuntime:
     """Runs one frozen mentor as its converted program.
 
-    ``forward(model, inputs)`` is the adapter's forward. The first call
+    ``forward(model, inputs)`` is the adapter's forward (a tensor, or
+    nested tuples of tensors such as ``(outputs, features)``). The first call
     builds the program from the batch it gets, runs the eager mentor and the
     program on it, logs the largest relative difference against the
     tolerance and raises ``RuntimeError`` naming the mentor if it is
@@ -313,9 +320,9 @@ class MentorRuntime:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         with precision_context(self.options.precision, inputs.device):
             outputs = self.forward(self.program, inputs)
-        tensors = [o.float() if self.options.precision != 'fp32' else o
-                   for o in _as_tuple(outputs)]
-        return _like(outputs, [t.contiguous() for t in tensors])
+        if self.options.precision != 'fp32':
+            return _map(lambda o: o.float().contiguous(), outputs)
+        return _map(lambda o: o.contiguous(), outputs)
 
     def build(self, inputs: Tensor):
         """Convert, (compile,) and check the program on ``inputs``."""

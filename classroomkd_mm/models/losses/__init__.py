@@ -5,9 +5,10 @@ from .keypoint_weighting import visible_keypoint_mean
 from .logit_kl_divergence import LogitKLDivergence, logit_kl_divergence
 from .mentoring_loss import MentoringLoss, gap_temperatures
 from .simcc_kl_divergence import SimCCKLDivergence, simcc_kl_divergence
+from .softened_kl import softened_kl
 
 __all__ = ['HeatmapKLDivergence', 'HeatmapMSEDivergence',
            'LogitKLDivergence', 'MentoringLoss', 'SimCCKLDivergence',
            'gap_temperatures', 'heatmap_kl_divergence',
            'heatmap_mse_divergence', 'logit_kl_divergence',
-           'simcc_kl_divergence', 'visible_keypoint_mean']
+           'simcc_kl_divergence', 'softened_kl', 'visible_keypoint_mean']

@@ -1,9 +1,9 @@
 """Divergences between mentor and student heatmaps (top-down pose)."""
-import torch.nn.functional as F
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .keypoint_weighting import visible_keypoint_mean
+from .softened_kl import softened_kl
 
 
 def heatmap_kl_divergence(student_heatmaps: Tensor,
@@ -16,7 +16,8 @@ def heatmap_kl_divergence(student_heatmaps: Tensor,
         q_ik = softmax_hw(s * h_s(i, k) / T_i),  p_ik = softmax_hw(s * h_m(i, k) / T_i)
         D_i  = sum_k w_ik KL(p_ik || q_ik) / |{k: w_ik > 0}|
 
-    with ``s = logit_scale``; ``D_i = 0`` for a sample with no visible
+    (:func:`softened_kl` of ``s * h`` over the ``H * W`` cells) with
+    ``s = logit_scale``; ``D_i = 0`` for a sample with no visible
     keypoint. With ``s = 1`` and heatmaps in ``[0, 1]`` (MSRA Gaussians),
     ``T^2 * KL`` is close to half the centred pixel MSE, the same scale as
     mmpose's ``KeypointMSELoss``.
@@ -32,11 +33,10 @@ def heatmap_kl_divergence(student_heatmaps: Tensor,
         Tensor: ``(N,)`` divergences (not multiplied by ``T^2``).
     """
     t = temperature.to(student_heatmaps.dtype).view(-1, 1, 1)
-    log_q = F.log_softmax(logit_scale * student_heatmaps.flatten(2) / t, -1)
-    log_p = F.log_softmax(
-        logit_scale * mentor_heatmaps.to(student_heatmaps.dtype).flatten(2) /
-        t, -1)
-    kl = (log_p.exp() * (log_p - log_q)).sum(-1)
+    kl = softened_kl(
+        logit_scale * student_heatmaps.flatten(2),
+        logit_scale * mentor_heatmaps.to(student_heatmaps.dtype).flatten(2),
+        t)
     return visible_keypoint_mean(kl, keypoint_weights)
 
 

@@ -1,18 +1,11 @@
 """Divergence between mentor and student SimCC (RTMPose-style) outputs."""
 from typing import Tuple
 
-import torch.nn.functional as F
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .keypoint_weighting import visible_keypoint_mean
-
-
-def _bin_kl(student: Tensor, mentor: Tensor, t: Tensor,
-            logit_scale: float) -> Tensor:
-    log_q = F.log_softmax(logit_scale * student / t, -1)
-    log_p = F.log_softmax(logit_scale * mentor.to(student.dtype) / t, -1)
-    return (log_p.exp() * (log_p - log_q)).sum(-1)
+from .softened_kl import softened_kl
 
 
 def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
@@ -26,7 +19,8 @@ def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
                          + KL(softmax(s y_m / T_i) || softmax(s y_s / T_i)) ]
               / |{k: w_ik > 0}|
 
-    (``s = logit_scale``, the ``beta`` of the head's ``KLDiscretLoss``, so
+    (:func:`softened_kl` of ``s * x`` and ``s * y`` over the bins;
+    ``s = logit_scale``, the ``beta`` of the head's ``KLDiscretLoss``, so
     that ``T = 1`` compares the distributions the head is trained on);
     ``D_i = 0`` for a sample with no visible keypoint.
 
@@ -40,8 +34,9 @@ def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
         Tensor: ``(N,)`` divergences (not multiplied by ``T^2``).
     """
     t = temperature.to(student_simcc[0].dtype).view(-1, 1, 1)
-    kl = sum(_bin_kl(s, m, t, logit_scale)
-             for s, m in zip(student_simcc, mentor_simcc))
+    kl = sum(
+        softened_kl(logit_scale * s, logit_scale * m.to(s.dtype), t)
+        for s, m in zip(student_simcc, mentor_simcc))
     return visible_keypoint_mean(kl, keypoint_weights)
 
 

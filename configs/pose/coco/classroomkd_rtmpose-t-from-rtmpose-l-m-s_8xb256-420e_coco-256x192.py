@@ -1,7 +1,14 @@
 # ClassroomKD for SimCC heads: RTMPose-t learns on COCO from RTMPose-l, -m
 # and -s (mmpose model zoo), with mmpose's own 420-epoch RTMPose-t recipe.
 # The divergence is the KL over the x and y bins at each mentor's
-# temperature. The recipe's EMAHook and mmdet.PipelineSwitchHook need mmdet.
+# temperature.
+# What needs mmdet 3.x (the latest stack: tools/setup_env.sh latest): the
+# CSPNeXt backbone (mmdet's registry, _scope_='mmdet'), the pipelines'
+# mmdet.YOLOXHSVRandomAug and the recipe's mmdet.PipelineSwitchHook (the
+# stage-2 pipeline for the last 30 epochs); mmpose >= 1.2 itself needs the
+# compiled mmcv 2.x (mmcv.ops). What does not: EMAHook is MMEngine's (the
+# RTMPose-s/m/l recipes use it; RTMPose-t's recipe leaves it commented out),
+# and RTMCCHead, SimCCLabel, KLDiscretLoss and CocoMetric are mmpose's.
 _base_ = [
     'mmpose::body_2d_keypoint/rtmpose/coco/'
     'rtmpose-t_8xb256-420e_coco-256x192.py'

@@ -52,4 +52,4 @@ def test_multi_label_samples_are_refused():
     from classroomkd_mm.models.adapters import ClassifierAdapter
     samples = [DataSample().set_gt_label([0, 2])]
     with pytest.raises(ValueError, match='single-label data'):
-        ClassifierAdapter().targets(torch.zeros(1, 5), samples)
+        ClassifierAdapter().targets(samples, torch.device('cpu'))

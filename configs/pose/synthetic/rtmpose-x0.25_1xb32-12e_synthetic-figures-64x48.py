@@ -1,0 +1,124 @@
+# An RTMPose-family model at CPU size on the SYNTHETIC articulated figures
+# (procedurally rendered, COCO keypoint format, not COCO; written by the
+# synthetic figures generator, see td-hm_res18-c16_1xb32-12e_synthetic-
+# figures-64x48.py), all 2,000 training figures, 12 epochs, scored by
+# mmpose's CocoMetric.
+#
+# mmpose's own RTMPose-t recipe (CSPNeXt backbone, RTMCCHead with SimCC
+# targets and KLDiscretLoss, AdamW, its two-stage pipeline) with:
+# - a 64x48 input (the heatmap students' size here) and CSPNeXt's first four
+#   stages (out_indices=(3,), stride 16: a 4x3 feature map, where the zoo
+#   model's stride 32 leaves 8x6 of a 256x192 crop and would leave 2x2 here);
+# - CSPNeXt at 1/4 of the full width (RTMPose-t is 0.375), one block per
+#   stage (RTMPose-t's depth);
+# - a schedule for 12 epochs (50-iteration warm-up, cosine over all epochs),
+#   the stage-2 pipeline for the last 2.
+# What needs mmdet (so this config runs on the latest stack only,
+# tools/setup_env.sh latest): the CSPNeXt backbone (mmdet's registry,
+# _scope_='mmdet'), mmdet.YOLOXHSVRandomAug in the pipelines and
+# mmdet.PipelineSwitchHook; mmpose >= 1.2 itself needs the compiled mmcv.ops.
+_base_ = ['mmpose::body_2d_keypoint/rtmpose/coco/'
+          'rtmpose-t_8xb256-420e_coco-256x192.py']
+custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
+
+max_epochs = 12
+stage2_num_epochs = 2
+base_lr = 4e-3
+widen_factor = 0.25
+train_cfg = dict(max_epochs=max_epochs, val_interval=4)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1.0e-5, by_epoch=False, begin=0,
+         end=50),
+    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.05, begin=0,
+         end=max_epochs, T_max=max_epochs, by_epoch=True,
+         convert_to_iter_based=True),
+]
+auto_scale_lr = dict(base_batch_size=32)
+
+codec = dict(type='SimCCLabel', input_size=(48, 64),
+             sigma=(4.9 * 48 / 192, 5.66 * 64 / 256),
+             simcc_split_ratio=2.0, normalize=False, use_dark=False)
+model = dict(
+    backbone=dict(widen_factor=widen_factor, out_indices=(3, ),
+                  norm_cfg=dict(type='BN'), init_cfg=None),
+    head=dict(in_channels=int(512 * widen_factor),
+              input_size=codec['input_size'],
+              in_featuremap_size=(3, 4),   # (w, h) at stride 16
+              decoder=codec),
+    test_cfg=dict(flip_test=False))
+
+data_root = 'data/generated/synthetic_figures/'
+_photometric = [
+    dict(type='mmdet.YOLOXHSVRandomAug'),
+    dict(type='Albumentation',
+         transforms=[
+             dict(type='Blur', p=0.1),
+             dict(type='MedianBlur', p=0.1),
+             dict(type='CoarseDropout', max_holes=1, max_height=0.4,
+                  max_width=0.4, min_holes=1, min_height=0.2,
+                  min_width=0.2, p=1.),
+         ]),
+]
+# mmpose's RandomBBoxTransform, same draws, without scipy's slow truncnorm
+# (classroomkd_mm/datasets/transforms)
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='classroomkd_mm.FastRandomBBoxTransform',
+         scale_factor=[0.6, 1.4], rotate_factor=80),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    *_photometric,
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+train_pipeline_stage2 = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='classroomkd_mm.FastRandomBBoxTransform', shift_factor=0.,
+         scale_factor=[0.75, 1.25], rotate_factor=60),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    _photometric[0],
+    dict(_photometric[1], transforms=[
+        *_photometric[1]['transforms'][:2],
+        dict(_photometric[1]['transforms'][2], p=0.5)]),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs')
+]
+train_dataloader = dict(
+    batch_size=32, num_workers=0, persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        ann_file='annotations/synthetic_figures_train.json',
+        data_prefix=dict(img='images/'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64, num_workers=0, persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        ann_file='annotations/synthetic_figures_val.json',
+        data_prefix=dict(img='images/'),
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    ann_file=data_root + 'annotations/synthetic_figures_val.json')
+test_evaluator = val_evaluator
+
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=4, save_best='coco/AP', rule='greater',
+                    max_keep_ckpts=1))
+custom_hooks = [
+    dict(type='mmdet.PipelineSwitchHook',
+         switch_epoch=max_epochs - stage2_num_epochs,
+         switch_pipeline=train_pipeline_stage2)
+]
