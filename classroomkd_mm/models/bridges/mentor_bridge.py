@@ -96,6 +96,9 @@ class MentorBridge(nn.Module):
             mentor.num_keypoints == student.num_keypoints
             and bool(mask.all())
             and torch.equal(index, torch.arange(student.num_keypoints)))
+        #: some student keypoints have no mentor keypoint (a Python bool, so
+        #: that the training step reads it without a host-device sync)
+        self.partial = not bool(mask.all())
         self.register_buffer('keypoint_index', index, persistent=False)
         self.register_buffer('keypoint_mask', mask, persistent=False)
         self.is_identity = (

@@ -1,5 +1,6 @@
 """ClassroomDistiller: one student, any number of frozen mentors."""
 import copy
+import dataclasses
 import logging
 from typing import Dict, List, Optional, Sequence
 
@@ -14,6 +15,8 @@ from ..adapters import (AUTO_ADAPTERS, HeatmapAdapter, NetworkEvaluation,
                         SimCCAdapter)
 from ..bridges.mentor_bridge import MentorBridge
 from ..bridges.output_space import MULTI_STAGE_HEADS, describe_pose_output
+from ..bridges.shared_keypoints import (keypoint_coverage,
+                                        shared_keypoint_weights)
 from ..component_builder import build_component
 from ..policies.classroom_evidence import ClassroomEvidence
 from .mentor_builder import build_mentor
@@ -249,8 +252,9 @@ class ClassroomDistiller(BaseModel):
         targets = adapter.targets(data_samples, inputs.device)
         student = adapter.evaluate(self.student, inputs, targets)
         with torch.no_grad():
-            mentors = tuple(self._evaluate_mentor(name, inputs, targets)
-                            for name in self.mentors)
+            mentors = tuple(
+                self._evaluate_mentor(name, inputs, targets, student)
+                for name in self.mentors)
             evidence = ClassroomEvidence(
                 student, mentors, targets, adapter.score_scale(student.errors),
                 adapter)
@@ -266,14 +270,32 @@ class ClassroomDistiller(BaseModel):
             self._diagnostics(plan, mentoring['temperatures'], mentors))
         return losses
 
-    def _evaluate_mentor(self, name: str, inputs: Tensor,
-                         targets) -> NetworkEvaluation:
-        """Mentor ``name``'s evaluation, in the student's output space: the
-        one place where a mentor's outputs would be mapped into that space
-        before they are judged (today mentors must share it, checked at
-        build time)."""
-        return self.adapter.evaluate_outputs(
-            *self.mentor_forward(name, inputs), targets)
+    def _evaluate_mentor(self, name: str, inputs: Tensor, targets,
+                         student: NetworkEvaluation) -> NetworkEvaluation:
+        """Mentor ``name``'s evaluation, in the student's output space
+        (:meth:`mentor_forward`), against the student's own targets. A pose
+        mentor whose keypoint mapping leaves some student keypoints out is
+        judged on the keypoints it shares with the student (weights ``v_mik
+        = w_ik c_mk``), and the student's error for comparing with it is
+        taken on the same keypoints; see docs/heterogeneous_classroom.md."""
+        adapter = self.adapter
+        outputs, features = self.mentor_forward(name, inputs)
+        bridge = self.bridges[name] if name in self.bridges else None
+        if bridge is None or not bridge.partial:
+            return adapter.evaluate_outputs(outputs, features, targets)
+        mask = bridge.keypoint_mask
+        shared = targets._replace(keypoint_weights=shared_keypoint_weights(
+            targets.keypoint_weights, mask[None])[0])
+        evaluation = adapter.evaluate_outputs(outputs, features, shared)
+        student_errors = adapter.per_sample_error(
+            adapter.detach(student.outputs), shared)
+        student_errors = torch.where(
+            student.finite, student_errors,
+            torch.full_like(student_errors, float('nan')))
+        return dataclasses.replace(
+            evaluation, targets=shared, student_errors=student_errors,
+            coverage=keypoint_coverage(targets.keypoint_weights,
+                                       mask[None])[0])
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:
