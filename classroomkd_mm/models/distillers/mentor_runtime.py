@@ -190,18 +190,25 @@ def shared_copy(model: nn.Module) -> nn.Module:
     return copy.deepcopy(model, memo)
 
 
-def to_channels_last(model: nn.Module) -> None:
-    """Put 4-D convolution weights in channels-last memory. A weight shared
-    with the eager mentor is replaced by a channels-last copy only in
-    ``model``."""
+def to_channels_last(model: nn.Module, keep=()) -> int:
+    """Put 4-D convolution weights of ``model`` in channels-last memory,
+    except the tensors in ``keep`` (those shared with the eager mentor:
+    a copy would double their memory, and a convolution whose input is in
+    channels-last memory computes in it whatever its weight's layout).
+    Returns how many were converted."""
+    keep = {id(t) for t in keep}
+    converted = 0
     for module in model.modules():
-        if isinstance(module, _CONVS) and module.weight.dim() == 4:
-            if not module.weight.is_contiguous(
-                    memory_format=torch.channels_last):
-                module.weight = nn.Parameter(
-                    module.weight.detach().contiguous(
-                        memory_format=torch.channels_last),
-                    requires_grad=False)
+        if (isinstance(module, _CONVS) and module.weight.dim() == 4
+                and id(module.weight) not in keep
+                and not module.weight.is_contiguous(
+                    memory_format=torch.channels_last)):
+            module.weight = nn.Parameter(
+                module.weight.detach().contiguous(
+                    memory_format=torch.channels_last),
+                requires_grad=False)
+            converted += 1
+    return converted
 
 
 # ---- outputs ---------------------------------------------------------------
@@ -283,7 +290,7 @@ def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
         folded = fold_batch_norms(
             program, conv_bn_pairs(program, lambda: trace(program)))
     if options.channels_last:
-        to_channels_last(program)
+        to_channels_last(program, keep=list(mentor.parameters()))
     return program, folded
 
 

@@ -2,7 +2,7 @@
 softmax CrossEntropyLoss on single-label data is a single-label classifier."""
 import pytest
 import torch
-from zoo_models import zoo_model
+from tests.helpers.zoo_models import zoo_model
 
 pytest.importorskip('mmpretrain')
 

@@ -1,7 +1,7 @@
 """Output spaces read from mmpose's own zoo configs (tiny backbones; the
 heads and codecs are the configs')."""
 import pytest
-from zoo_models import zoo_model
+from tests.helpers.zoo_models import zoo_model
 
 from classroomkd_mm.models.bridges.output_space import describe_pose_output
 

@@ -5,10 +5,9 @@ mentors are used where they should be, and nowhere else."""
 import pytest
 import torch
 from mmengine.structures import InstanceData, PixelData
-from test_heterogeneous_classroom_build import (COCO_FROM_WHOLEBODY, HRNET_256,
-                                                HRNET_384, RLE, RTMPOSE_T,
-                                                WHOLEBODY, classroom)
-from zoo_models import zoo_model
+from tests.helpers.zoo_models import (COCO_FROM_WHOLEBODY, HRNET_256,
+                                     HRNET_384, RLE, RTMPOSE_T, WHOLEBODY,
+                                     classroom, zoo_model)
 
 
 def pose_batch(n=3, k=17, visible=None, seed=0):

@@ -3,39 +3,11 @@ head families, input sizes, output grids and keypoint sets: what is bridged
 and what is refused at build (the loss steps are in
 test_heterogeneous_classroom.py)."""
 import pytest
-import torch
-from zoo_models import zoo_model
 
-BODY = 'body_2d_keypoint/'
-HRNET_256 = BODY + 'topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
-HRNET_384 = BODY + 'topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-384x288.py'
-RTMPOSE_T = BODY + 'rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py'
-RLE = BODY + 'topdown_regression/coco/td-reg_res50_rle-8xb64-210e_coco-256x192.py'
-WHOLEBODY = ('wholebody_2d_keypoint/rtmpose/coco-wholebody/'
-             'rtmpose-m_8xb64-270e_coco-wholebody-256x192.py')
-CPM = BODY + 'topdown_heatmap/coco/td-hm_cpm_8xb64-210e_coco-256x192.py'
-MSPN = BODY + 'topdown_heatmap/coco/td-hm_2xmspn50_8xb32-210e_coco-256x192.py'
-HOURGLASS = (BODY + 'topdown_heatmap/coco/'
-             'td-hm_hourglass52_8xb32-210e_coco-256x256.py')
-UDP_COMBINED = (BODY + 'topdown_heatmap/coco/'
-                'td-hm_hrnet-w32_udp-regress-8xb64-210e_coco-256x192.py')
-COCO_FROM_WHOLEBODY = [(i, i) for i in range(17)]
-
-
-def mentor_entry(model, tmp_path, name, **extra):
-    from classroomkd_mm.registry import MODELS
-    path = str(tmp_path / f'{name}.pth')
-    torch.save(dict(state_dict=MODELS.build(model).state_dict()), path)
-    return dict(model=model, checkpoint=path, **extra)
-
-
-def classroom(student, mentors, tmp_path):
-    """``mentors``: ``{name: (model dict, extra entry keys)}``."""
-    from classroomkd_mm.models import ClassroomDistiller
-    return ClassroomDistiller(student=student, mentors={
-        name: mentor_entry(model, tmp_path, name, **extra)
-        for name, (model, extra) in mentors.items()})
-
+from tests.helpers.zoo_models import (COCO_FROM_WHOLEBODY, CPM, HOURGLASS,
+                                     HRNET_256, HRNET_384, MSPN, RLE,
+                                     RTMPOSE_T, UDP_COMBINED, WHOLEBODY,
+                                     classroom, zoo_model)
 
 def test_every_head_family_and_size_is_bridged(mmpose_scope, tmp_path):
     model = classroom(zoo_model(HRNET_256), dict(

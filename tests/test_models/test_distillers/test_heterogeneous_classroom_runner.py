@@ -7,10 +7,9 @@ import os.path as osp
 
 import pytest
 import torch
-from test_heterogeneous_classroom_build import (COCO_FROM_WHOLEBODY, HRNET_256,
-                                                HRNET_384, RLE, RTMPOSE_T,
-                                                WHOLEBODY, mentor_entry)
-from zoo_models import zoo_config, zoo_model
+from tests.helpers.zoo_models import (COCO_FROM_WHOLEBODY, HRNET_256,
+                                     HRNET_384, RLE, RTMPOSE_T, WHOLEBODY,
+                                     mentor_entry, zoo_config, zoo_model)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
