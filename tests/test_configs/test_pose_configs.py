@@ -1,6 +1,7 @@
 """The model-zoo configs load with mmengine, inherit mmpose's recipes, and
-build: the student fully, the mentors' structures (their checkpoints are
-model-zoo URLs, not fetched here), with matching output signatures."""
+build: the student fully, every mentor's head and codec on a tiny backbone
+(their checkpoints are model-zoo URLs, not fetched here), each with a bridge
+into the student's output space."""
 import glob
 import os.path as osp
 
@@ -53,15 +54,21 @@ def test_zoo_config_loads_and_builds(path):
     student = build(cfg.model.student)
     adapter_cls = SimCCAdapter if 'rtmpose' in path else HeatmapAdapter
     assert adapter_cls.supports(student)
-    adapter = adapter_cls()
-    ours = adapter.output_signature(student)
-    # one mentor's structure (all are checked by the distiller at build time
-    # once their checkpoints are at hand)
-    name, mentor_cfg = next(iter(cfg.model.mentors.items()))
-    assert mentor_cfg.checkpoint.startswith('https://download.openmmlab.com')
-    mentor = build(mentor_model_config(name, mentor_cfg))
-    assert adapter_cls.supports(mentor)
-    assert adapter.output_signature(mentor) == ours
+    # every mentor's head and codec (a tiny backbone stands in for its own,
+    # which may live in mmdet) and its bridge into the student's space
+    from tests.helpers.zoo_models import shrink
+
+    from classroomkd_mm.models.bridges.mentor_bridge import MentorBridge
+    from classroomkd_mm.models.bridges.output_space import \
+        describe_pose_output
+    ours = describe_pose_output('The student', student)
+    for name, mentor_cfg in cfg.model.mentors.items():
+        assert mentor_cfg.checkpoint.startswith(
+            'https://download.openmmlab.com')
+        mentor = build(shrink(mentor_model_config(name, mentor_cfg)))
+        bridge = MentorBridge(name, describe_pose_output(name, mentor), ours,
+                              mentor_cfg.get('keypoint_mapping'))
+        assert bridge.keypoint_mask.all()
 
 
 def test_model_index_lists_every_pose_config():

@@ -24,10 +24,31 @@ def classification_error(logits: Tensor, targets: Tensor) -> Tensor:
     return -(targets.float() * log_probs).sum(-1)
 
 
+def is_multi_label_head(head: nn.Module) -> bool:
+    """``head`` is an mmpretrain ``MultiLabelClsHead`` (or subclass)."""
+    return any(c.__name__ == 'MultiLabelClsHead' for c in type(head).__mro__)
+
+
+def has_softmax_loss(head: nn.Module) -> bool:
+    """``head``'s loss is mmpretrain's softmax ``CrossEntropyLoss`` (not
+    sigmoid): a multi-label head trained so scores single-label classes, as
+    mmpretrain's mixup and cutmix configs do
+    (``MultiLabelLinearClsHead`` with ``CrossEntropyLoss(use_soft=True)``)."""
+    loss = getattr(head, 'loss_module', None)
+    return type(loss).__name__ == 'CrossEntropyLoss' and not getattr(
+        loss, 'use_sigmoid', False)
+
+
 @MODELS.register_module()
 class ClassifierAdapter(BaseTaskAdapter):
     """Adapter for ``mmpretrain.ImageClassifier`` with a ``ClsHead``-family
     head (``LinearClsHead``, ``VisionTransformerClsHead``, ...).
+
+    A ``MultiLabelClsHead`` is accepted only with a softmax
+    ``CrossEntropyLoss`` (mmpretrain's mixup/cutmix configs for single-label
+    datasets); samples must then carry one label each (or mixed scores).
+    Multi-label heads scored with independent sigmoids are refused: a
+    softmax error and a softmax KL would be meaningless for them.
 
     Error: per-sample cross-entropy against the label (``score_scale = 1``,
     so the score is the probability of the true class); divergence: KL
@@ -39,15 +60,11 @@ class ClassifierAdapter(BaseTaskAdapter):
     @classmethod
     def supports(cls, model: nn.Module) -> bool:
         head = getattr(model, 'head', None)
-        # Multi-label heads (MultiLabelClsHead, CSRAClsHead) score classes
-        # with independent sigmoids: a softmax cross-entropy error and a
-        # softmax KL would be meaningless for them.
-        multi_label = any(c.__name__ == 'MultiLabelClsHead'
-                          for c in type(head).__mro__)
         return (hasattr(model, 'extract_feat') and head is not None
-                and not multi_label
                 and hasattr(head, '_get_loss') and hasattr(head, 'pre_logits')
-                and hasattr(head, 'loss_module'))
+                and hasattr(head, 'loss_module')
+                and (not is_multi_label_head(head)
+                     or has_softmax_loss(head)))
 
     def output_signature(self, model: nn.Module) -> Dict[str, object]:
         num_classes = getattr(model.head, 'num_classes', None)
@@ -59,7 +76,14 @@ class ClassifierAdapter(BaseTaskAdapter):
     def targets(self, data_samples: List, device: torch.device) -> Tensor:
         if 'gt_score' in data_samples[0]:
             return torch.stack([s.gt_score for s in data_samples]).to(device)
-        return torch.cat([s.gt_label for s in data_samples]).to(device)
+        labels = [s.gt_label for s in data_samples]
+        if any(label.numel() != 1 for label in labels):
+            raise ValueError(
+                'ClassifierAdapter: a sample carries '
+                f'{[label.numel() for label in labels]} labels; the '
+                'distiller needs single-label data (one label per image, or '
+                "mixed scores from the student's batch augments).")
+        return torch.cat(labels).to(device)
 
     def per_sample_error(self, outputs: Tensor, targets: Tensor) -> Tensor:
         return classification_error(outputs, targets)

@@ -72,9 +72,10 @@ class HeatmapAdapter(BaseTaskAdapter):
     a subclass that keeps its ``loss``: SimpleBaseline, HRNet, ViPNAS, ...).
 
     Error: :func:`heatmap_error`; score scale: the detached batch mean of the
-    student's errors; divergence: :class:`HeatmapKLDivergence`. Mentors may
-    have any backbone and width but must predict the same keypoints at the
-    same heatmap size and input size.
+    student's errors; divergence: :class:`HeatmapKLDivergence`. Mentors of
+    another head family, input size, heatmap size or keypoint set are
+    brought into the student's heatmaps by their bridge first
+    (docs/heterogeneous_classroom.md).
 
     Args:
         error_norm (str): ``'visible'`` or ``'all'``, see

@@ -1,7 +1,7 @@
 """One network's evaluation on a batch: what the distiller and the policies
 read about it."""
 from dataclasses import dataclass
-from typing import Any, Tuple
+from typing import Any, Optional, Tuple
 
 from torch import Tensor
 
@@ -23,8 +23,21 @@ class NetworkEvaluation:
             (e.g. no visible keypoint).
         finite (Tensor): ``(N,)`` bool, every output value of sample ``i`` is
             finite.
+        targets: a mentor that covers only some of the student's keypoints
+            (``keypoint_mapping``): the batch's targets restricted to them
+            (keypoint weights ``v_mik = w_ik c_mk``), against which its
+            ``errors`` are taken and its divergence is averaged; None: the
+            batch's own.
+        student_errors (Tensor, optional): ``(N,)`` the student's errors on
+            the same restricted targets, ``e_s^m(i)``, what Knowledge
+            Filtering compares ``errors`` with; None: the student's own.
+        coverage (Tensor, optional): ``(N,)`` ``rho_m(i)``, the share of
+            sample ``i``'s visible keypoints the mentor covers; None: 1.
     """
     outputs: Any
     features: Tuple[Tensor, ...]
     errors: Tensor
     finite: Tensor
+    targets: Any = None
+    student_errors: Optional[Tensor] = None
+    coverage: Optional[Tensor] = None

@@ -59,8 +59,9 @@ class SimCCAdapter(BaseTaskAdapter):
     Error: the per-sample value of the student head's own loss
     (:func:`simcc_error`); score scale: the detached batch mean of the
     student's errors; divergence: :class:`SimCCKLDivergence` over the x and y
-    bins, with the loss's ``beta`` as logit scale. Mentors must predict the
-    same keypoints with the same input size and ``simcc_split_ratio``.
+    bins, with the loss's ``beta`` as logit scale. Mentors of another head
+    family, input size, bin count or keypoint set are brought into the
+    student's bins by their bridge first (docs/heterogeneous_classroom.md).
     """
 
     def __init__(self):

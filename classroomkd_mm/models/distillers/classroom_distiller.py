@@ -1,5 +1,6 @@
 """ClassroomDistiller: one student, any number of frozen mentors."""
 import copy
+import dataclasses
 import logging
 from typing import Dict, List, Optional, Sequence
 
@@ -10,7 +11,12 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
-from ..adapters import AUTO_ADAPTERS, NetworkEvaluation
+from ..adapters import (AUTO_ADAPTERS, HeatmapAdapter, NetworkEvaluation,
+                        SimCCAdapter)
+from ..bridges.mentor_bridge import MentorBridge
+from ..bridges.output_space import MULTI_STAGE_HEADS, describe_pose_output
+from ..bridges.shared_keypoints import (keypoint_coverage,
+                                        shared_keypoint_weights)
 from ..component_builder import build_component
 from ..policies.classroom_evidence import ClassroomEvidence
 from .configured_mentors import keep_configured_mentors
@@ -91,16 +97,26 @@ class ClassroomDistiller(BaseModel):
         self.data_preprocessor = self.student.data_preprocessor
         self.adapter = self._build_adapter(adapter)
         self.adapter.bind(self.student)
+        self.student_space = None
+        if isinstance(self.adapter, (HeatmapAdapter, SimCCAdapter)):
+            self.student_space = describe_pose_output('The student',
+                                                      self.student)
 
         self.mentors = nn.ModuleDict()
+        self.bridges = nn.ModuleDict()
         for name, mentor_cfg in (mentors or {}).items():
             if 'loss' in name:
                 raise ValueError(f'Mentor name {name!r} must not contain '
                                  '"loss" (it names logged diagnostics).')
             mentor = build_mentor(name, mentor_cfg,
                                   student.get('data_preprocessor'))
-            self._check_mentor(name, mentor)
+            bridge = self._check_mentor(name, mentor,
+                                        mentor_cfg.get('keypoint_mapping'))
             self.mentors[name] = mentor
+            if bridge is not None:
+                self.bridges[name] = bridge
+                print_log(f'ClassroomDistiller: {bridge.describe()}',
+                          logger='current')
         if not self.mentors:
             print_log(
                 'ClassroomDistiller: the classroom is empty (no mentors), so '
@@ -162,32 +178,58 @@ class ClassroomDistiller(BaseModel):
             if adapter_cls is not None and adapter_cls.supports(self.student):
                 return adapter_cls()
         head = getattr(self.student, 'head', None)
+        why = ''
+        if type(head).__name__ in MULTI_STAGE_HEADS:
+            why = (f' {type(head).__name__} (CPM, Hourglass, MSPN, RSN) is '
+                   'multi-stage: its loss sums over every stage, which the '
+                   "distiller's per-sample weighting of the head's loss does "
+                   'not reproduce. Such models can be mentors (their final '
+                   'stage teaches), not students.')
         raise ValueError(
             f'ClassroomDistiller: unsupported student '
             f'{type(self.student).__name__} with head '
-            f'{type(head).__name__}. Supported: mmpretrain ImageClassifier '
-            'with a single-label ClsHead-family head (not a multi-label '
-            'head), mmpose TopdownPoseEstimator with a heatmap head or an '
-            'RTMCCHead (SimCC). Use one of those heads, or pass `adapter=` '
-            'with a custom adapter for this head.')
+            f'{type(head).__name__}.{why} Supported: mmpretrain '
+            'ImageClassifier with a single-label ClsHead-family head (or a '
+            'MultiLabelClsHead trained with a softmax CrossEntropyLoss, as '
+            "mmpretrain's mixup configs), mmpose TopdownPoseEstimator with a "
+            'HeatmapHead-family head or an RTMCCHead/SimCCHead (SimCC). Use '
+            'one of those heads, or pass `adapter=` with a custom adapter '
+            'for this head.')
 
-    def _check_mentor(self, name: str, mentor: nn.Module):
+    def _check_mentor(self, name: str, mentor: nn.Module,
+                      keypoint_mapping=None) -> Optional[MentorBridge]:
+        """Refuse a mentor that cannot teach the student; for a pose student,
+        return the mentor's :class:`MentorBridge` (which refuses, at build,
+        what no bridge can bring into the student's output space)."""
+        if self.student_space is not None:
+            bridge = MentorBridge(
+                name, describe_pose_output(f'Mentor {name!r}', mentor),
+                self.student_space, keypoint_mapping)
+            check_same_normalisation(name, mentor, self.student)
+            return bridge
+        if keypoint_mapping is not None:
+            raise ValueError(
+                f'Mentor {name!r} has a keypoint_mapping, but the student '
+                f'({type(self.student).__name__}) is no pose estimator. '
+                'Remove keypoint_mapping.')
         if not self.adapter.supports(mentor):
             raise ValueError(
                 f'Mentor {name!r} ({type(mentor).__name__} with head '
                 f'{type(getattr(mentor, "head", None)).__name__}) is not '
                 f'supported by {type(self.adapter).__name__}, which the '
-                'student uses: mentors must be the same kind of model.')
+                'student uses: mentors must be the same kind of model '
+                '(another task cannot teach it).')
         theirs = self.adapter.output_signature(mentor)
         ours = self.adapter.output_signature(self.student)
         for key in ours.keys() & theirs.keys():
             if ours[key] != theirs[key]:
                 raise ValueError(
                     f'Mentor {name!r} predicts {key}={theirs[key]} but the '
-                    f'student predicts {key}={ours[key]}. Mentors and student '
-                    'must share the output space: pick mentors trained on the '
-                    "student's dataset and settings.")
+                    f'student predicts {key}={ours[key]}. Classifier mentors '
+                    "must predict the student's classes: pick mentors "
+                    "trained on the student's dataset.")
         check_same_normalisation(name, mentor, self.student)
+        return None
 
     def _apply(self, fn, *args, **kwargs):
         # Moved or cast mentors need new programs.
@@ -198,15 +240,25 @@ class ClassroomDistiller(BaseModel):
     def mentor_forward(self, name: str, inputs: Tensor):
         """Mentor ``name``'s ``(outputs, features)`` on ``inputs`` (see
         :meth:`BaseTaskAdapter.forward`), through its runtime program (see
-        ``mentor_runtime``)."""
+        ``mentor_runtime``). A pose mentor's bridge runs it on the crop
+        resized to its input size and brings its outputs into the student's
+        output space (the one place where that happens); its features stay
+        its own."""
         mentor = self.mentors[name]
+        bridge = self.bridges[name] if name in self.bridges else None
+        forward = (self._adapter_forward if bridge is None else
+                   bridge.mentor_forward)
         if not self.mentor_runtime.converts:
-            return self.adapter.forward(mentor, inputs)
-        runtime = self._runtimes.get(name)
-        if runtime is None or runtime.mentor is not mentor:
-            runtime = self._runtimes[name] = MentorRuntime(
-                name, mentor, self.mentor_runtime, self._adapter_forward)
-        return runtime(inputs)
+            outputs, features = forward(mentor, inputs)
+        else:
+            runtime = self._runtimes.get(name)
+            if runtime is None or runtime.mentor is not mentor:
+                runtime = self._runtimes[name] = MentorRuntime(
+                    name, mentor, self.mentor_runtime, forward)
+            outputs, features = runtime(inputs)
+        if bridge is not None:
+            outputs = bridge.to_student_space(outputs)
+        return outputs, features
 
     def _adapter_forward(self, model: nn.Module, inputs: Tensor):
         # Looked up at every call, so that tools wrapping the adapter's
@@ -240,8 +292,9 @@ class ClassroomDistiller(BaseModel):
         targets = adapter.targets(data_samples, inputs.device)
         student = adapter.evaluate(self.student, inputs, targets)
         with torch.no_grad():
-            mentors = tuple(self._evaluate_mentor(name, inputs, targets)
-                            for name in self.mentors)
+            mentors = tuple(
+                self._evaluate_mentor(name, inputs, targets, student)
+                for name in self.mentors)
             evidence = ClassroomEvidence(
                 student, mentors, targets, adapter.score_scale(student.errors),
                 adapter)
@@ -260,14 +313,32 @@ class ClassroomDistiller(BaseModel):
             self._diagnostics(plan, mentoring['temperatures'], mentors))
         return losses
 
-    def _evaluate_mentor(self, name: str, inputs: Tensor,
-                         targets) -> NetworkEvaluation:
-        """Mentor ``name``'s evaluation, in the student's output space: the
-        one place where a mentor's outputs would be mapped into that space
-        before they are judged (today mentors must share it, checked at
-        build time)."""
-        return self.adapter.evaluate_outputs(
-            *self.mentor_forward(name, inputs), targets)
+    def _evaluate_mentor(self, name: str, inputs: Tensor, targets,
+                         student: NetworkEvaluation) -> NetworkEvaluation:
+        """Mentor ``name``'s evaluation, in the student's output space
+        (:meth:`mentor_forward`), against the student's own targets. A pose
+        mentor whose keypoint mapping leaves some student keypoints out is
+        judged on the keypoints it shares with the student (weights ``v_mik
+        = w_ik c_mk``), and the student's error for comparing with it is
+        taken on the same keypoints; see docs/heterogeneous_classroom.md."""
+        adapter = self.adapter
+        outputs, features = self.mentor_forward(name, inputs)
+        bridge = self.bridges[name] if name in self.bridges else None
+        if bridge is None or not bridge.partial:
+            return adapter.evaluate_outputs(outputs, features, targets)
+        mask = bridge.keypoint_mask
+        shared = targets._replace(keypoint_weights=shared_keypoint_weights(
+            targets.keypoint_weights, mask[None])[0])
+        evaluation = adapter.evaluate_outputs(outputs, features, shared)
+        student_errors = adapter.per_sample_error(
+            adapter.detach(student.outputs), shared)
+        student_errors = torch.where(
+            student.finite, student_errors,
+            torch.full_like(student_errors, float('nan')))
+        return dataclasses.replace(
+            evaluation, targets=shared, student_errors=student_errors,
+            coverage=keypoint_coverage(targets.keypoint_weights,
+                                       mask[None])[0])
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:

@@ -33,16 +33,19 @@ def mentor_model_config(name: str, mentor_cfg: dict,
     ``default_scope``. A mentor that names no ``data_preprocessor`` (neither
     in its model nor at its config file's top level) takes
     ``student_preprocessor``: mentors run on the student's preprocessed
-    batch, so that is the normalisation they see.
+    batch, so that is the normalisation they see. A pose mentor may add
+    ``keypoint_mapping`` (read by the distiller's bridge, not here).
     """
     if not isinstance(mentor_cfg, (dict, ConfigDict)):
         raise TypeError(f'Mentor {name!r}: expected a dict with `model` or '
                         f'`config` and `checkpoint`, got {mentor_cfg!r}.')
-    unknown = set(mentor_cfg) - {'model', 'config', 'checkpoint'}
+    unknown = set(mentor_cfg) - {'model', 'config', 'checkpoint',
+                                 'keypoint_mapping'}
     if unknown:
         raise ValueError(f'Mentor {name!r}: unknown keys {sorted(unknown)}; '
-                         'a mentor takes `model` or `config`, and '
-                         '`checkpoint`.')
+                         'a mentor takes `model` or `config`, '
+                         '`checkpoint`, and for a pose mentor with another '
+                         'keypoint set `keypoint_mapping`.')
     if ('model' in mentor_cfg) == ('config' in mentor_cfg):
         raise ValueError(f'Mentor {name!r}: give exactly one of `model` (a '
                          'model config dict) or `config` (a config file).')

@@ -39,8 +39,16 @@ def _zero_samples(outputs, keep: Tensor):
 
 @MODELS.register_module()
 class MentoringLoss(nn.Module):
-    """``L_distill = lambda * mean_i[ sum_m a_m(i) * w_m(i) * T_m(i)^2 *
-    D(student_i, mentor_i; T_m(i)) ]``.
+    """``L_distill = lambda * mean_i[ sum_m a_m(i) * w_m(i) * rho_m(i) *
+    T_m(i)^2 * D_m(student_i, mentor_i; T_m(i)) ]``.
+
+    For a pose mentor that covers only some of the student's keypoints
+    (``keypoint_mapping``), ``D_m`` is averaged over the visible keypoints
+    it shares with the student (its evaluation's restricted ``targets``) and
+    ``rho_m(i)`` is the share of the sample's visible keypoints it covers,
+    so ``rho_m D_m = sum_k v_mik KL_k / |{k: w_ik > 0}|``: every keypoint it
+    covers is taught as a full-coverage mentor would teach it, the others
+    get no gradient from it. ``rho_m = 1`` and ``D_m = D`` otherwise.
 
     Args:
         divergence (dict): config of the base divergence ``D`` (e.g.
@@ -83,9 +91,16 @@ class MentoringLoss(nn.Module):
         total = None
         for m, mentor in enumerate(evidence.mentors):
             active = plan.active[m]
+            # A mentor that covers some keypoints: D over those (its
+            # restricted targets), times the share rho it covers.
+            targets = (evidence.targets if mentor.targets is None else
+                       mentor.targets)
             per_sample = self.divergence(student_out,
                                          _zero_samples(mentor.outputs, active),
-                                         temperatures[m], evidence.targets)
+                                         temperatures[m], targets)
+            if mentor.coverage is not None:
+                per_sample = per_sample * mentor.coverage.to(
+                    per_sample.dtype)
             weighted = plan.weights[m] * temperatures[m]**2 * per_sample
             # where, not a product: an inactive sample may hold inf or NaN.
             weighted = torch.where(active, weighted,

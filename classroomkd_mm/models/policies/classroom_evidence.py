@@ -73,6 +73,24 @@ class ClassroomEvidence:
         return self.student.errors
 
     @cached_property
+    def paired_student_errors(self) -> Tensor:
+        """``(M, N)`` the student's error compared with each mentor,
+        ``e_s^m(i)``: on the keypoints the student shares with mentor ``m``
+        (its evaluation's ``student_errors``), else the student's own
+        ``e_s(i)``."""
+        return torch.stack([
+            self.student_errors if m.student_errors is None else
+            m.student_errors for m in self._checked_mentors()
+        ])
+
+    def _checked_mentors(self):
+        if not self.mentors:
+            raise ValueError(
+                'ClassroomEvidence: no mentors. With no mentors, configure '
+                'mentors={} for NoKD instead of calling a policy.')
+        return self.mentors
+
+    @cached_property
     def mentor_errors(self) -> Tensor:
         """``(M, N)`` the mentors' errors, NaN where a mentor's output is
         broken."""

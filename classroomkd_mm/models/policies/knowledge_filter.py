@@ -38,6 +38,17 @@ class KnowledgeFilter:
       r_s(i) / r_m(i)`` where active and ``r_m(i) > 0``, else 0. The
       student's confidence stays the unrounded ``p_s(i)``.
 
+    A mentor that covers only some of the student's keypoints (a
+    ``keypoint_mapping``) is compared with the student on those keypoints:
+    with ``e_s^m(i)`` the student's error there, its advantage is ``r_m(i) =
+    exp(-(e_m(i) - e_s^m(i)) / score_scale)`` and::
+
+        w_m(i) = M r_m(i) / (1 + sum_m' r_m'(i)),   a_m(i) = [r_m(i) >= 1],
+        d_m(i) = 1 - 1 / r_m(i),                    p_s(i) from e_s(i)
+
+    which are the equations above when every mentor covers every keypoint
+    (``r_m = p_m / p_s``); see docs/heterogeneous_classroom.md.
+
     Everything is computed in the log domain (``p_s / p_m = exp(-(e_s - e_m)
     / score_scale)``) so that no score underflow makes a 0/0. A mentor with a
     non-finite error on a sample is inactive there and leaves the weights of
@@ -96,20 +107,35 @@ class KnowledgeFilter:
             e_m = reduce_to_batch(e_m)
         return e_s, e_m
 
+    def paired_student_errors(self, evidence: ClassroomEvidence) -> Tensor:
+        """``(M, N)`` detached float ``e_s^m(i)``, the student's error on the
+        keypoints it shares with mentor ``m`` (its own error where the
+        mentor covers every keypoint), reduced to batch means for
+        ``granularity='batch'``."""
+        e_sm = evidence.paired_student_errors.detach().float()
+        return reduce_to_batch(e_sm) if self.granularity == 'batch' else e_sm
+
     def __call__(self, evidence: ClassroomEvidence) -> MentorPlan:
         score_scale = (evidence.score_scale if self.score_scale is None else
                        self.score_scale)
         e_s, e_m = self.prepared_errors(evidence)
+        e_sm = self.paired_student_errors(evidence)
         num_mentors = e_m.shape[0]
 
         has_signal = torch.isfinite(e_s)
-        usable = usable_pairs(e_s, e_m)
+        usable = usable_pairs(e_s, e_m) & torch.isfinite(e_sm)
         e_s_safe = torch.where(has_signal, e_s, torch.zeros_like(e_s))
         e_m_safe = torch.where(usable, e_m, torch.zeros_like(e_m))
+        e_sm_safe = torch.where(usable, e_sm, e_s_safe[None].expand_as(e_sm))
 
         # log p_x = -e_x / score_scale; unusable mentors get log p = -inf.
+        # A mentor that covers only some keypoints is compared with the
+        # student on those: its score is shifted by log p_s - log p_s^m, so
+        # p_m / p_s becomes r_m = p_m / p_s^m (exactly 0 shift when it
+        # covers every keypoint).
         log_p_s = -e_s_safe / score_scale
-        log_p_m = torch.where(usable, -e_m_safe / score_scale,
+        shift = (e_sm_safe - e_s_safe[None]) / score_scale
+        log_p_m = torch.where(usable, -e_m_safe / score_scale + shift,
                               torch.full_like(e_m_safe, float('-inf')))
         log_p = torch.cat([log_p_s[None], log_p_m], dim=0)
         if self.round_decimals is None:

@@ -41,22 +41,24 @@ def test_loss_is_finite_and_trains_the_student_only(kind, tmp_path):
         assert f'classroom.{name}.active_rate' in losses
 
 
-def test_mentor_with_other_keypoints_or_resolution_is_refused(tmp_path):
-    codec = dict(CODEC_128x96, heatmap_size=(48, 64))
-    bad = heatmap_model(codec=codec)
-    with pytest.raises(ValueError, match=r'heatmap_size=\(48, 64\).*'
-                       r'heatmap_size=\(24, 32\)'):
-        distiller(heatmap_model(), dict(hires=bad), tmp_path)
-    with pytest.raises(ValueError, match='num_keypoints=16.*num_keypoints=17'):
+def test_mentor_with_other_keypoints_or_aspect_ratio_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"Mentor 'mpii' predicts 16 "
+                       r'keypoints but the student 17.*keypoint_mapping'):
         distiller(heatmap_model(), dict(mpii=heatmap_model(16)), tmp_path)
-    with pytest.raises(ValueError, match='not supported by HeatmapAdapter'):
-        distiller(heatmap_model(), dict(simcc=simcc_model()), tmp_path)
+    with pytest.raises(ValueError, match=r"Mentor 'square' takes 64x64 .*"
+                       r'student takes 96x128: the aspect ratios differ'):
+        distiller(simcc_model(),
+                  dict(square=simcc_model(input_size=(64, 64))), tmp_path)
 
 
-def test_simcc_signature_mismatch_is_refused(tmp_path):
-    with pytest.raises(ValueError, match='input_size|simcc_bins'):
-        distiller(simcc_model(), dict(small=simcc_model(input_size=(64, 64))),
-                  tmp_path)
+def test_mentors_of_other_heatmap_size_and_family_are_bridged(tmp_path):
+    codec = dict(CODEC_128x96, heatmap_size=(48, 64))
+    model = distiller(heatmap_model(), dict(hires=heatmap_model(codec=codec),
+                                            simcc=simcc_model()), tmp_path)
+    assert not model.bridges['hires'].is_identity
+    inputs, samples = batch()
+    losses = model.loss(inputs, samples)
+    assert torch.isfinite(losses['distill.loss_mentoring'])
 
 
 def test_nokd_equals_head_loss(tmp_path):
