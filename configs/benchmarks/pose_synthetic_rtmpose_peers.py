@@ -1,6 +1,9 @@
 # mmpose's own DWPose distiller beside ClassroomKD, the single-teacher KD
 # policy and NoKD, with an RTMPose-family student on the SYNTHETIC figures,
-# CPU-sized (a small check, not the main pose benchmark):
+# CPU-sized: a check of the machinery, not a benchmark. At this size the
+# teacher does not learn (AP 0.01 after its 152 iterations), so every student
+# scores about 0 (docs/benchmarks.md); comparing the methods needs a much
+# longer teacher schedule or pretrained RTMPose teachers.
 #   python tools/benchmark_methods.py \
 #       configs/benchmarks/pose_synthetic_rtmpose_peers.py
 # Needs the latest stack (mmdet's CSPNeXt, mmpose >= 1.2's DWPoseDistiller):
