@@ -1,9 +1,15 @@
 """The installed package is the library: nothing in ``classroomkd_mm``
 imports the project's tools, benchmarks or tests (they import the library,
-never the reverse)."""
+never the reverse), and it imports with only its runtime requirements
+(requirements.txt)."""
 import ast
 import os
 import os.path as osp
+import subprocess
+import sys
+import textwrap
+
+import pytest
 
 import classroomkd_mm
 
@@ -42,3 +48,38 @@ def test_the_boundary_check_sees_an_import(tmp_path):
     bad.write_text('import os\nfrom benchmarks.methods import load_spec\n')
     assert list(imported_modules(str(bad))) == [
         (1, 'os'), (2, 'benchmarks.methods')]
+
+
+#: what the library must not need to import: the data writers' scikit-learn
+#: and SciPy, the hosts (mmpretrain is only needed by classification configs,
+#: mmpose is the `pose` extra) and the project's modules outside the package
+NOT_REQUIRED = ('sklearn', 'scipy', 'mmpretrain', 'mmpose', 'matplotlib',
+                'benchmarks', 'tools', 'tests')
+
+
+@pytest.mark.slow
+def test_the_library_imports_with_its_runtime_requirements_only():
+    """Import every module of the package except the pose transforms (the
+    `pose` extra) with the modules of ``NOT_REQUIRED`` made unimportable, in
+    a fresh interpreter."""
+    script = textwrap.dedent(f"""
+        import importlib, importlib.abc, pkgutil, sys
+
+        class Refuse(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split('.')[0] in {NOT_REQUIRED!r}:
+                    raise ImportError(f'{{name}} is not a requirement')
+
+        sys.meta_path.insert(0, Refuse())
+        import classroomkd_mm
+        names = [m.name for m in pkgutil.walk_packages(
+            classroomkd_mm.__path__, 'classroomkd_mm.')
+            if not m.name.startswith('classroomkd_mm.datasets')]
+        for name in names:
+            importlib.import_module(name)
+        print(len(names))
+        """)
+    done = subprocess.run([sys.executable, '-c', script],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 20

@@ -91,7 +91,8 @@ def main():
 
     if spec.num_threads:
         # Tiny CPU models: more threads than the convolutions can use only
-        # spin (2 threads were 3-20x slower per forward than 1 here).
+        # spin (on 2 shared cores, 2 threads are 3-20x slower per forward
+        # than 1).
         import torch
         torch.set_num_threads(spec.num_threads)
     tqdm.write(f'[{spec.name}] preparing data')

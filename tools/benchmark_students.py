@@ -37,6 +37,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (safe checkpoint loading)
+from classroomkd_mm.apis import train_and_test  # noqa: E402
 
 # (column title, metric key suffix) in the order they appear in the table
 METRIC_COLUMNS = (('AP', '/AP'), ('AP50', '/AP .5'), ('AR', '/AR'),
@@ -83,14 +84,6 @@ def load_student_config(config, checkpoint, cfg_options, work_dir, name):
     cfg.launcher = 'none'
     cfg.log_level = 'WARNING'
     return cfg
-
-
-def evaluate(cfg):
-    """``Runner.test()``: the config's own test loop and evaluator."""
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
-    return {k: float(v) for k, v in metrics.items()}
 
 
 def input_shape_of(model):
@@ -155,8 +148,9 @@ def benchmark_one(config, checkpoint, args, work_dir, step):
     name = student_name(config, checkpoint)
     cfg = load_student_config(config, checkpoint, args.cfg_options,
                               work_dir, name)
-    step('evaluate')
-    metrics = evaluate(cfg.copy())
+    step('evaluate')  # the config's own test loop and evaluator
+    metrics = {k: float(v) for k, v in train_and_test(
+        cfg, train=False, load_from=checkpoint).items()}
     step('complexity')
     model = init_model(cfg, checkpoint, device=args.device)
     size = complexity(model)

@@ -1,5 +1,7 @@
-"""Training and evaluating through MMEngine's Runner, with results cached on
-disk so that an interrupted benchmark resumes where it stopped."""
+"""Training and evaluating through MMEngine's Runner
+(``classroomkd_mm.apis.train_and_test``), with results cached on disk so
+that an interrupted benchmark resumes where it stopped: a finished run is
+read back, an interrupted one resumes from its last checkpoint."""
 import contextlib
 import fcntl
 import json
@@ -11,6 +13,7 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
+from classroomkd_mm.apis import train_and_test
 from classroomkd_mm.hooks import (DiagnosticsRecorder, SnapshotExporter,
                                   snapshot_path)
 from classroomkd_mm.utils.config_files import load_config
@@ -35,29 +38,9 @@ def write_json(path: str, data) -> None:
     os.replace(path + '.tmp', path)
 
 
-def run_config(cfg: Config, work_dir: str, seed: int, train: bool = True,
-               load_from: Optional[str] = None, hooks=()) -> dict:
-    """Train (resuming from the last checkpoint in ``work_dir``, if an
-    earlier call was interrupted) and test one config, or only test the
-    weights ``load_from``; returns the test metrics."""
-    from mmengine.runner import Runner
-    # The Runner writes the config text into the log, the work dir, the
-    # visualizer and every checkpoint; formatting it with yapf costs about
-    # 1 s each time for a distiller config, 5 s of a 60 s run.
-    cfg = Config(cfg.to_dict(), filename=cfg.filename,
-                 format_python_code=False)
-    cfg.work_dir = work_dir
-    cfg.randomness = dict(seed=seed)
-    cfg.log_level = 'WARNING'
-    cfg.experiment_name = f'{osp.basename(work_dir)}_{time.time_ns()}'
-    cfg.resume = train
-    cfg.load_from = None if train else load_from
-    runner = Runner.from_cfg(cfg)
-    for hook in hooks:
-        runner.register_hook(hook)
-    if train:
-        runner.train()
-    return {k: float(v) for k, v in runner.test().items()}
+def as_floats(metrics: dict) -> Dict[str, float]:
+    """The test metrics as plain floats (for JSON)."""
+    return {k: float(v) for k, v in metrics.items()}
 
 
 def _with_options(path: str, options: Optional[dict]) -> Config:
@@ -170,9 +153,9 @@ def train_classroom(spec: BenchmarkSpec, progress=print,
             continue
         progress(f'evaluating mentor {mentor!r}')
         cfg = load_config(mentor_config(spec, mentor))
-        metrics = run_config(cfg, osp.join(classroom_dir(spec), '_eval'),
-                             0, train=False,
-                             load_from=mentor_checkpoint(spec, mentor))
+        metrics = as_floats(train_and_test(
+            cfg, osp.join(classroom_dir(spec), '_eval'), seed=0, train=False,
+            load_from=mentor_checkpoint(spec, mentor), log_level='WARNING'))
         # re-read: another process may have scored other mentors meanwhile
         scores = {**(read_json(scores_path) or {}), key: metrics}
         write_json(scores_path, scores)
@@ -196,8 +179,10 @@ def _train_mentor(spec: BenchmarkSpec, training: str, epochs: List[int],
             return True
         progress(f'training mentor {training!r}')
         cfg = load_config(training_config(spec, training))
-        run_config(cfg, work_dir, spec.trainings[training].get('seed', 0),
-                   hooks=[SnapshotExporter(epochs)])
+        train_and_test(cfg, work_dir,
+                       seed=spec.trainings[training].get('seed', 0),
+                       resume=True, hooks=[SnapshotExporter(epochs)],
+                       log_level='WARNING')
     missing = [p for p in needed if not osp.isfile(p)]
     if missing:
         raise RuntimeError(
@@ -297,7 +282,8 @@ def _run_method(spec, method, seed, mentor_scores, work_dir,
     cfg = method_config(spec, method, mentors)
     recorder = DiagnosticsRecorder()
     start, cpu_start = time.time(), _cpu_seconds()
-    metrics = run_config(cfg, work_dir, seed, hooks=[recorder])
+    metrics = as_floats(train_and_test(cfg, work_dir, seed=seed, resume=True,
+                                    hooks=[recorder], log_level='WARNING'))
     result = dict(
         method=method,
         group=spec.methods[method].get('group', 'main'),

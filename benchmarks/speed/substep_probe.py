@@ -9,26 +9,25 @@ them on exit. Categories:
 - ``forward.student`` / ``forward.mentors``: ``adapter.forward`` (the first
   call of a step is the student's);
 - ``student_losses``: the student's own task loss (its host head);
-- ``ranking``: ground-truth packing, per-sample errors, finite checks, the
-  score scale, the policy and the sanitising of mentor outputs;
+- ``ranking``: ground-truth packing, judging every network's outputs
+  (per-sample errors, finite checks), the score scale and the policy;
 - ``mentoring``: the mentoring loss forward; its backward is measured by
   :meth:`SubstepProbe.replay_mentoring` (the same call on the same tensors,
   forward and backward to the student's head output);
 - ``diagnostics``: the logged per-mentor activation rates and temperatures.
 
-Only the outermost wrapped call is timed (``student_losses`` calls
-``adapter.targets`` itself). On CUDA every wrapped call synchronises, so use
-the probe in its own pass, never in timed iterations. Times are
-:func:`~.timing.clock` seconds (process CPU time on the CPU).
+Only the outermost wrapped call is timed. On CUDA every wrapped call
+synchronises, so use the probe in its own pass, never in timed iterations.
+Times are :func:`~.timing.clock` seconds (process CPU time on the CPU).
 """
+import dataclasses
 from collections import defaultdict
 
 import torch
 
 from .timing import clock, synchronize
 
-RANKING = ('targets', 'detach', 'per_sample_error', 'finite_samples',
-           'default_score_scale', 'sanitize')  # those the adapter has
+RANKING = ('targets', 'evaluate_outputs', 'score_scale')
 OVERHEAD = ('ranking', 'mentoring', 'diagnostics')
 
 
@@ -70,9 +69,8 @@ class SubstepProbe:
         d = self.distiller
         adapter = d.adapter
         for name in RANKING:
-            if hasattr(adapter, name):
-                self._patch(adapter, name,
-                            self._timed('ranking', getattr(adapter, name)))
+            self._patch(adapter, name,
+                        self._timed('ranking', getattr(adapter, name)))
         self._patch(adapter, 'student_losses',
                     self._timed('student_losses', adapter.student_losses))
 
@@ -84,16 +82,15 @@ class SubstepProbe:
         self._patch(adapter, 'forward',
                     self._timed(forward_category, adapter.forward))
         policy, mentoring = d.policy, d.mentoring
+        mentoring_forward = mentoring.forward
 
-        def capture_mentoring(student_out, mentor_outs, plan, targets=None):
-            self.last_mentoring_args = (student_out.detach() if isinstance(
-                student_out, torch.Tensor) else tuple(
-                    o.detach() for o in student_out), mentor_outs, plan,
-                                        targets)
-            return mentoring(student_out, mentor_outs, plan, targets)
+        def capture_mentoring(evidence, plan):
+            self.last_mentoring_args = (evidence, plan)
+            return mentoring_forward(evidence, plan)
 
         self._patch(d, 'policy', self._timed('ranking', policy))
-        self._patch(d, 'mentoring',
+        # an nn.Module attribute: its forward is wrapped instead
+        self._patch(mentoring, 'forward',
                     self._timed('mentoring', capture_mentoring))
         self._patch(d, '_diagnostics',
                     self._timed('diagnostics', d._diagnostics))
@@ -114,19 +111,22 @@ class SubstepProbe:
         backward to the student's head output, on the same tensors."""
         if self.last_mentoring_args is None:
             return 0.0
-        student_out, mentor_outs, plan, targets = self.last_mentoring_args
+        evidence, plan = self.last_mentoring_args
+        student_out = evidence.student.outputs
         mentoring = self.distiller.mentoring
         times = []
         for _ in range(repeats):
             if isinstance(student_out, torch.Tensor):
-                leaf = student_out.clone().requires_grad_(True)
+                leaf = student_out.detach().clone().requires_grad_(True)
             else:
-                leaf = tuple(o.clone().requires_grad_(True)
+                leaf = tuple(o.detach().clone().requires_grad_(True)
                              for o in student_out)
+            replay = dataclasses.replace(
+                evidence,
+                student=dataclasses.replace(evidence.student, outputs=leaf))
             synchronize(self.device)
             start = clock(self.device)
-            loss = mentoring(leaf, mentor_outs, plan,
-                             targets)['loss_mentoring']
+            loss = mentoring(replay, plan)['loss_mentoring']
             loss.backward()
             synchronize(self.device)
             times.append(clock(self.device) - start)

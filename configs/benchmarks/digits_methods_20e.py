@@ -5,8 +5,6 @@
 #   python tools/benchmark_methods.py configs/benchmarks/digits_methods_20e.py \
 #       --workers 2 --methods nokd kd aver camkd dgkd classroomkd \
 #       classroomkd_nocw kf_only_nocw
-# Seeds 0-2 were run first (session 1); seeds 3-9 were added later and
-# played no part in reading the first three.
 _base_ = ['./digits_methods.py']
 name = 'digits_20e'
 work_dir = 'work_dirs/benchmarks/digits_20e'

@@ -95,22 +95,24 @@ def load_config(name, data_root, work_dir, iters):
     return cfg
 
 
-def train_and_test(cfg):
-    """Train with MMEngine's Runner, then evaluate with the test evaluator."""
-    from mmengine.runner import Runner
-    from classroomkd_mm.apis import prepare_runner_config
+def count_parameters(model_cfg):
+    """Parameters of the model ``model_cfg`` builds (a distiller's student)."""
+    from classroomkd_mm.registry import MODELS
+    model = MODELS.build(model_cfg.get('student', model_cfg))
+    return sum(p.numel() for p in model.parameters())
+
+
+def train_and_report(cfg):
+    """Train with MMEngine's Runner, then evaluate with the test evaluator;
+    returns the metrics and the (student's) parameter count."""
+    from classroomkd_mm.apis import train_and_test
     start = time.time()
-    runner = Runner.from_cfg(prepare_runner_config(cfg))
-    runner.train()
-    metrics = runner.test()
+    metrics = train_and_test(cfg)
     log(f'  {cfg.train_cfg.max_iters} iterations + test in '
         f'{time.time() - start:.0f} s: ' + ', '.join(
             f'{k}={v:.3f}' for k, v in metrics.items()
             if k in ('coco/AP', 'coco/AR', 'PCK', 'PCK@0.1')))
-    params = sum(p.numel() for p in (
-        runner.model.student if hasattr(runner.model, 'student')
-        else runner.model).parameters())
-    return metrics, params
+    return metrics, count_parameters(cfg.model)
 
 
 def run_dataset(name, student_cfg, classroom_cfg, mentor_iters, data_root,
@@ -123,7 +125,7 @@ def run_dataset(name, student_cfg, classroom_cfg, mentor_iters, data_root,
         cfg = load_config(student_cfg, data_root,
                           osp.join(work_dir, f'mentor_{mentor}'), iters)
         cfg.model = classroom.model.mentors[mentor].model
-        metrics, params = train_and_test(cfg)
+        metrics, params = train_and_report(cfg)
         mentor_ckpts[mentor] = osp.join(cfg.work_dir, f'iter_{iters}.pth')
         rows.append((f'mentor {mentor}', params, iters, metrics))
 
@@ -131,7 +133,7 @@ def run_dataset(name, student_cfg, classroom_cfg, mentor_iters, data_root,
     cfg = load_config(student_cfg, data_root, osp.join(work_dir, 'nokd'),
                       student_iters)
     cfg.dump(osp.join(work_dir, 'student_config.py'))
-    metrics, params = train_and_test(cfg)
+    metrics, params = train_and_report(cfg)
     rows.append(('student NoKD', params, student_iters, metrics))
 
     log(f'{name}: training the student with ClassroomKD, {student_iters} its')
@@ -139,7 +141,7 @@ def run_dataset(name, student_cfg, classroom_cfg, mentor_iters, data_root,
                       osp.join(work_dir, 'classroomkd'), student_iters)
     for mentor, ckpt in mentor_ckpts.items():
         cfg.model.mentors[mentor].checkpoint = ckpt
-    metrics, params = train_and_test(cfg)
+    metrics, params = train_and_report(cfg)
     rows.append(('student ClassroomKD', params, student_iters, metrics))
 
     print_table(name, rows, columns)

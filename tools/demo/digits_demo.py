@@ -18,14 +18,13 @@ import sys
 import time
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 # The repository root, for the project's modules outside the installed
 # package (`tools.*`); Python puts only this script's own folder on sys.path.
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 import classroomkd_mm  # noqa: E402,F401
-from classroomkd_mm.apis import prepare_runner_config  # noqa: E402
+from classroomkd_mm.apis import train_and_test  # noqa: E402
 from tools.dataset_converters.digits_folder import \
     write_digits_folder  # noqa: E402
 
@@ -33,29 +32,12 @@ CONFIGS = 'configs/classification/digits'
 MENTOR_R18C16 = f'{CONFIGS}/resnet18-c16_1xb32-10e_digits.py'
 MENTOR_R18C8 = f'{CONFIGS}/resnet18-c8_1xb32-10e_digits.py'
 STUDENT = f'{CONFIGS}/lenet5_1xb32-20e_digits-30pc.py'
-CLASSROOM = f'{CONFIGS}/classroomkd_lenet5-from-3mentors_1xb32-20e_digits-30pc.py'
+CLASSROOM = (f'{CONFIGS}/classroomkd_lenet5-from-resnet18-c16-resnet18-c8-'
+             'resnet18-c8-ep2_1xb32-20e_digits-30pc.py')
 
 
 def banner(text):
     print(f'\n==== {text} ====', flush=True)
-
-
-def run(config, work_dir, seed, train=True, checkpoint=None, options=None):
-    """Train (or only test) one config through MMEngine's Runner and return
-    its test metrics."""
-    cfg = Config.fromfile(config)
-    cfg.work_dir = work_dir
-    cfg.randomness = dict(seed=seed)
-    cfg.log_level = 'WARNING' if not train else 'INFO'
-    if options:
-        cfg.merge_from_dict(options)
-    if checkpoint:
-        cfg.load_from = checkpoint
-    cfg = prepare_runner_config(cfg)
-    runner = Runner.from_cfg(cfg)
-    if train:
-        runner.train()
-    return runner.test()
 
 
 def main():
@@ -77,21 +59,23 @@ def main():
 
     results = {}
     banner('2/5 training mentor r18c16 (ResNet-18, width 16)')
-    results['mentor r18c16 (ResNet-18 w16, 10 ep)'] = run(
-        MENTOR_R18C16, f'{wd}/mentor_r18c16', args.seed)
+    results['mentor r18c16 (ResNet-18 w16, 10 ep)'] = train_and_test(
+        Config.fromfile(MENTOR_R18C16), f'{wd}/mentor_r18c16', args.seed)
     banner('3/5 training mentor r18c8 (ResNet-18, width 8)')
-    results['mentor r18c8 (ResNet-18 w8, 10 ep)'] = run(
-        MENTOR_R18C8, f'{wd}/mentor_r18c8', args.seed)
-    results['mentor r18c8_early (same, epoch 2)'] = run(
-        MENTOR_R18C8, f'{wd}/mentor_r18c8', args.seed, train=False,
-        checkpoint=f'{wd}/mentor_r18c8/epoch_2.pth')
+    results['mentor r18c8 (ResNet-18 w8, 10 ep)'] = train_and_test(
+        Config.fromfile(MENTOR_R18C8), f'{wd}/mentor_r18c8', args.seed)
+    results['mentor r18c8_early (same, epoch 2)'] = train_and_test(
+        Config.fromfile(MENTOR_R18C8), f'{wd}/mentor_r18c8', args.seed,
+        train=False, load_from=f'{wd}/mentor_r18c8/epoch_2.pth',
+        log_level='WARNING')
     banner('4/5 training the LeNet-5 student alone (NoKD)')
-    results['student LeNet-5, NoKD'] = run(STUDENT, f'{wd}/student_nokd',
-                                           args.seed)
+    results['student LeNet-5, NoKD'] = train_and_test(
+        Config.fromfile(STUDENT), f'{wd}/student_nokd', args.seed)
     banner('5/5 training the LeNet-5 student with ClassroomKD')
-    results['student LeNet-5, ClassroomKD'] = run(
-        CLASSROOM, f'{wd}/student_classroomkd', args.seed,
-        options=mentors_options)
+    classroom = Config.fromfile(CLASSROOM)
+    classroom.merge_from_dict(mentors_options)
+    results['student LeNet-5, ClassroomKD'] = train_and_test(
+        classroom, f'{wd}/student_classroomkd', args.seed)
 
     banner(f'Digits (val, 500 images; mentors trained on 1,297 images, '
            f'students on 300), seed {args.seed}, '

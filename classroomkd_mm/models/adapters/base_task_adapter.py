@@ -1,9 +1,11 @@
 """What the distiller needs to know about a host model family."""
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from torch import Tensor
+
+from .network_evaluation import NetworkEvaluation
 
 
 class BaseTaskAdapter:
@@ -12,6 +14,10 @@ class BaseTaskAdapter:
 
     An adapter is stateless; it reads the host model's own head, loss and
     targets so that the student trains exactly as its host would train it.
+    Per training step the distiller packs the ground truth once
+    (:meth:`targets`), evaluates every network once (:meth:`evaluate`) and
+    computes the student's own losses on its evaluated outputs
+    (:meth:`student_losses`).
     """
 
     #: config of the divergence used when ``MentoringLoss`` names none.
@@ -32,14 +38,44 @@ class BaseTaskAdapter:
         classes), read from the built model."""
         raise NotImplementedError
 
-    def forward(self, model: nn.Module, inputs: Tensor):
-        """Head outputs of ``model`` on preprocessed ``inputs`` (the backbone
-        runs once)."""
+    # ---- one network -----------------------------------------------------
+    def head_outputs(self, model: nn.Module, features: Tuple[Tensor, ...]):
+        """The head's outputs (a tensor or a tuple of tensors) on the
+        features it consumes."""
         raise NotImplementedError
 
-    def targets(self, outputs, data_samples: List):
-        """Ground truth packed for :meth:`per_sample_error` and the
-        divergence."""
+    def forward(self, model: nn.Module, inputs: Tensor):
+        """``(outputs, features)`` of ``model`` on preprocessed ``inputs``:
+        the backbone (and neck) run once, the head once on their output."""
+        features = model.extract_feat(inputs)
+        return self.head_outputs(model, features), features
+
+    def evaluate(self, model: nn.Module, inputs: Tensor,
+                 targets) -> NetworkEvaluation:
+        """``model``'s outputs, features, per-sample errors and finite mask
+        on one batch (see :meth:`evaluate_outputs`)."""
+        return self.evaluate_outputs(*self.forward(model, inputs), targets)
+
+    def evaluate_outputs(self, outputs, features,
+                         targets) -> NetworkEvaluation:
+        """Judge outputs already computed: the errors of the detached
+        ``outputs`` against ``targets``, NaN where a sample's outputs are not
+        finite. ``outputs`` keep their graph in the evaluation. Outputs
+        brought into the student's output space (or targets restricted to
+        the keypoints two networks share) are judged the same way."""
+        with torch.no_grad():
+            detached = self.detach(outputs)
+            finite = self.finite_samples(detached)
+            errors = self.per_sample_error(detached, targets)
+            errors = torch.where(finite, errors,
+                                 torch.full_like(errors, float('nan')))
+        return NetworkEvaluation(outputs, features, errors, finite)
+
+    # ---- the batch's ground truth and the student's own losses -----------
+    def targets(self, data_samples: List, device: torch.device):
+        """Ground truth of a batch, packed once per step for
+        :meth:`per_sample_error`, the divergences and
+        :meth:`student_losses`."""
         raise NotImplementedError
 
     def per_sample_error(self, outputs, targets) -> Tensor:
@@ -55,15 +91,20 @@ class BaseTaskAdapter:
             'which the EntropyWeighted (EBKD) policy needs; implement it in '
             'the adapter or pick another policy.')
 
-    def default_score_scale(self, student_errors: Tensor):
-        """``beta`` of ``p = exp(-e / beta)`` when the policy names none."""
+    def score_scale(self, student_errors: Tensor):
+        """``score_scale`` of ``p = exp(-e / score_scale)`` when the policy
+        names none."""
         return 1.0
 
-    def student_losses(self, student: nn.Module, outputs, data_samples: List,
-                       sample_weights: Tensor = None) -> Dict[str, Tensor]:
+    def student_losses(self, student: nn.Module, outputs, targets,
+                       data_samples: List,
+                       student_confidence: Optional[Tensor] = None
+                       ) -> Dict[str, Tensor]:
         """The student's own task losses and accuracies, computed by its own
-        head and loss module, with the task loss of sample ``i`` weighted by
-        ``sample_weights[i]`` (the mean of the weighted losses)."""
+        head and loss module on its evaluated ``outputs`` and the packed
+        ``targets`` (``data_samples`` for heads that read them), with the task
+        loss of sample ``i`` weighted by ``student_confidence[i]`` (detached;
+        ``None`` is the head's own loss)."""
         raise NotImplementedError
 
     @staticmethod

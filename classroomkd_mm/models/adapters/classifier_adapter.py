@@ -29,9 +29,9 @@ class ClassifierAdapter(BaseTaskAdapter):
     """Adapter for ``mmpretrain.ImageClassifier`` with a ``ClsHead``-family
     head (``LinearClsHead``, ``VisionTransformerClsHead``, ...).
 
-    Error: per-sample cross-entropy against the label (``beta = 1``, so the
-    score is the probability of the true class); divergence: KL between
-    temperature-softened logits.
+    Error: per-sample cross-entropy against the label (``score_scale = 1``,
+    so the score is the probability of the true class); divergence: KL
+    between temperature-softened logits.
     """
 
     default_divergence = dict(type='LogitKLDivergence')
@@ -53,15 +53,13 @@ class ClassifierAdapter(BaseTaskAdapter):
         num_classes = getattr(model.head, 'num_classes', None)
         return {} if num_classes is None else dict(num_classes=num_classes)
 
-    def forward(self, model: nn.Module, inputs: Tensor) -> Tensor:
-        return model.head(model.extract_feat(inputs))
+    def head_outputs(self, model: nn.Module, features) -> Tensor:
+        return model.head(features)
 
-    def targets(self, outputs: Tensor, data_samples: List) -> Tensor:
+    def targets(self, data_samples: List, device: torch.device) -> Tensor:
         if 'gt_score' in data_samples[0]:
-            return torch.stack([s.gt_score for s in data_samples]).to(
-                outputs.device)
-        return torch.cat([s.gt_label for s in data_samples]).to(
-            outputs.device)
+            return torch.stack([s.gt_score for s in data_samples]).to(device)
+        return torch.cat([s.gt_label for s in data_samples]).to(device)
 
     def per_sample_error(self, outputs: Tensor, targets: Tensor) -> Tensor:
         return classification_error(outputs, targets)
@@ -70,8 +68,11 @@ class ClassifierAdapter(BaseTaskAdapter):
         """``H(i) = -sum_c q_ic log q_ic`` with ``q_i = softmax(z_i)``."""
         return torch.special.entr(torch.softmax(outputs.float(), -1)).sum(-1)
 
-    def student_losses(self, student, outputs, data_samples,
-                       sample_weights=None) -> Dict[str, Tensor]:
-        kwargs = {} if sample_weights is None else dict(
-            weight=sample_weights.detach())
+    def student_losses(self, student, outputs, targets, data_samples,
+                       student_confidence=None) -> Dict[str, Tensor]:
+        """``ClsHead._get_loss`` (which reads the labels from
+        ``data_samples`` itself), with ``student_confidence`` as its
+        per-sample ``weight``."""
+        kwargs = {} if student_confidence is None else dict(
+            weight=student_confidence.detach())
         return student.head._get_loss(outputs, data_samples, **kwargs)

@@ -111,15 +111,16 @@ class HeatmapAdapter(BaseTaskAdapter):
                 signature[key] = tuple(int(v) for v in getattr(decoder, key))
         return signature
 
-    def forward(self, model: nn.Module, inputs: Tensor) -> Tensor:
-        return model.head.forward(model.extract_feat(inputs))
+    def head_outputs(self, model: nn.Module, features) -> Tensor:
+        return model.head.forward(features)
 
-    def targets(self, outputs: Tensor, data_samples: List) -> HeatmapTargets:
+    def targets(self, data_samples: List,
+                device: torch.device) -> HeatmapTargets:
         heatmaps = torch.stack(
-            [d.gt_fields.heatmaps for d in data_samples]).to(outputs.device)
+            [d.gt_fields.heatmaps for d in data_samples]).to(device)
         weights = torch.cat([
             d.gt_instance_labels.keypoint_weights for d in data_samples
-        ]).to(outputs.device)
+        ]).to(device)
         return HeatmapTargets(heatmaps, weights)
 
     def per_sample_error(self, outputs: Tensor,
@@ -136,17 +137,18 @@ class HeatmapAdapter(BaseTaskAdapter):
         probs = torch.softmax(outputs.float().flatten(2), -1)
         return torch.special.entr(probs).sum(-1).mean(-1)
 
-    def default_score_scale(self, student_errors: Tensor):
+    def score_scale(self, student_errors: Tensor):
         return student_mean_scale(student_errors)
 
-    def student_losses(self, student, outputs, data_samples,
-                       sample_weights=None) -> Dict[str, Tensor]:
-        """``HeatmapHead.loss`` on the already computed heatmaps, with the
-        per-sample weights injected into the head's own loss module."""
-        targets = self.targets(outputs, data_samples)
+    def student_losses(self, student, outputs, targets: HeatmapTargets,
+                       data_samples, student_confidence=None
+                       ) -> Dict[str, Tensor]:
+        """``HeatmapHead.loss`` on the already computed heatmaps and packed
+        targets, with ``student_confidence`` injected into the head's own
+        loss module as per-sample weights."""
         losses = dict(loss_kpt=sample_weighted_keypoint_loss(
             student.head.loss_module, outputs, targets.heatmaps,
-            targets.keypoint_weights, sample_weights))
+            targets.keypoint_weights, student_confidence))
         train_cfg = getattr(student, 'train_cfg', None) or {}
         if train_cfg.get('compute_acc', True):
             losses['acc_pose'] = pose_pck_acc(outputs, targets.heatmaps,

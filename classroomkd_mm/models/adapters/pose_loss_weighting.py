@@ -13,28 +13,29 @@ def _sample(x, i: int):
 
 def sample_weighted_keypoint_loss(loss_module, preds, gts,
                                   keypoint_weights: Tensor,
-                                  sample_weights: Optional[Tensor] = None
+                                  student_confidence: Optional[Tensor] = None
                                   ) -> Tensor:
     """``loss_module(preds, gts, keypoint_weights)`` with the loss of sample
-    ``i`` multiplied by ``sample_weights[i]`` (detached).
+    ``i`` multiplied by ``student_confidence[i]`` (detached).
 
     mmpose's keypoint losses reduce over the samples of a batch as a (scaled)
     sum, ``L = c * sum_i L(i)`` (``c = 1 / N`` for ``KeypointMSELoss``,
-    ``c = 1`` for ``KLDiscretLoss``); this returns ``c * sum_i p(i) L(i)``, so
-    ``p = 1`` (or ``None``) gives the module's own value exactly:
+    ``c = 1`` for ``KLDiscretLoss``); this returns
+    ``c * sum_i p_s(i) L(i)``, so ``p_s = 1`` (or ``None``) gives the
+    module's own value exactly:
 
-    - ``KeypointMSELoss``: ``p`` enters as its ``mask`` argument;
-    - ``KLDiscretLoss`` with ``use_target_weight=True``: ``p(i)`` scales the
+    - ``KeypointMSELoss``: ``p_s`` enters as its ``mask`` argument;
+    - ``KLDiscretLoss`` with ``use_target_weight=True``: ``p_s(i)`` scales the
       keypoint weights of sample ``i`` (the loss is linear in them);
     - any other loss: one call per sample gives ``L(i)``; ``c`` is read off
       the unweighted batch value.
     """
-    if sample_weights is None:
+    if student_confidence is None:
         return loss_module(preds, gts, keypoint_weights)
     from mmpose.models.losses import KeypointMSELoss, KLDiscretLoss
 
     reference = preds[0] if isinstance(preds, (tuple, list)) else preds
-    weights = sample_weights.detach().to(reference.dtype)
+    weights = student_confidence.detach().to(reference.dtype)
     if type(loss_module) is KeypointMSELoss:
         mask = weights.view(-1, *([1] * (reference.ndim - 1)))
         return loss_module(preds, gts, keypoint_weights, mask=mask)

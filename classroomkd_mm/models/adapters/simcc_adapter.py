@@ -87,11 +87,11 @@ class SimCCAdapter(BaseTaskAdapter):
             input_size=(width, height),
             simcc_bins=(int(width * ratio), int(height * ratio)))
 
-    def forward(self, model: nn.Module, inputs: Tensor):
-        return tuple(model.head.forward(model.extract_feat(inputs)))
+    def head_outputs(self, model: nn.Module, features):
+        return tuple(model.head.forward(features))
 
-    def targets(self, outputs, data_samples: List) -> SimCCTargets:
-        device = outputs[0].device
+    def targets(self, data_samples: List,
+                device: torch.device) -> SimCCTargets:
 
         def cat(key):
             return torch.cat([d.gt_instance_labels[key]
@@ -116,21 +116,22 @@ class SimCCAdapter(BaseTaskAdapter):
             torch.special.entr(torch.softmax(scale * o.float(), -1)).sum(-1)
             for o in outputs).mean(-1)
 
-    def default_score_scale(self, student_errors: Tensor):
+    def score_scale(self, student_errors: Tensor):
         return student_mean_scale(student_errors)
 
-    def student_losses(self, student, outputs, data_samples,
-                       sample_weights: Optional[Tensor] = None
+    def student_losses(self, student, outputs, targets: SimCCTargets,
+                       data_samples,
+                       student_confidence: Optional[Tensor] = None
                        ) -> Dict[str, Tensor]:
-        """``RTMCCHead.loss`` on the already computed SimCC vectors, with
-        the per-sample weights injected into the head's own loss module."""
+        """``RTMCCHead.loss`` on the already computed SimCC vectors and
+        packed targets, with ``student_confidence`` injected into the head's
+        own loss module as per-sample weights."""
         from mmpose.evaluation.functional import simcc_pck_accuracy
         from mmpose.utils.tensor_utils import to_numpy
-        targets = self.targets(outputs, data_samples)
         gts = (targets.x_labels, targets.y_labels)
         losses = dict(loss_kpt=sample_weighted_keypoint_loss(
             student.head.loss_module, tuple(outputs), gts,
-            targets.keypoint_weights, sample_weights))
+            targets.keypoint_weights, student_confidence))
         _, avg_acc, _ = simcc_pck_accuracy(
             output=to_numpy(tuple(outputs)),
             target=to_numpy(gts),

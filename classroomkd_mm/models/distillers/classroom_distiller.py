@@ -1,7 +1,7 @@
 """ClassroomDistiller: one student, any number of frozen mentors."""
 import copy
 import logging
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -10,8 +10,9 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
-from ..adapters import AUTO_ADAPTERS
+from ..adapters import AUTO_ADAPTERS, NetworkEvaluation
 from ..component_builder import build_component
+from ..policies.classroom_evidence import ClassroomEvidence
 from .mentor_builder import build_mentor
 from .mentor_runtime import MentorRuntime, runtime_options
 from .preprocessor_check import check_same_normalisation
@@ -22,15 +23,18 @@ class ClassroomDistiller(BaseModel):
     """Multi-mentor knowledge distillation (ClassroomKD) around any mmpretrain
     classifier or mmpose top-down estimator.
 
-    Training computes, for a batch with per-sample errors from the task
-    adapter and the policy's plan (active mask ``a``, weights ``w``,
-    gaps ``d``, confidence ``p_s``)::
+    A training step packs the ground truth once, evaluates the student and
+    every mentor once (outputs, features, per-sample errors, finite mask:
+    :meth:`BaseTaskAdapter.evaluate`), hands the evaluations to the policy as
+    one :class:`ClassroomEvidence`, and from the policy's plan (active mask
+    ``a``, weights ``w``, gaps ``d``, student confidence ``p_s``) computes::
 
         L = mean_i[p_s(i) * L_task(i)]
             + lambda * mean_i[sum_m a_m(i) w_m(i) T_m(i)^2 D(s_i, m_i; T_m(i))]
 
-    with ``T_m(i) = T0 + tau * d_m(i)``. ``predict`` and ``tensor`` modes are
-    the bare student's.
+    with ``T_m(i) = T0 + tau * d_m(i)``, plus the ``feature_loss`` term when
+    one is configured. ``predict`` and ``tensor`` modes are the bare
+    student's.
 
     Args:
         student (dict): the student's model config.
@@ -43,6 +47,14 @@ class ClassroomDistiller(BaseModel):
             ``base_temperature``, ``loss_weight``, ``divergence``).
         adapter (dict, optional): task adapter; chosen from the student's
             head when None.
+        connectors (dict, optional): ``{mentor name: connector config}``,
+            e.g. ``dict(type='ConvConnector', in_channels=128,
+            out_channels=512)``: trainable maps from the student's feature to
+            that mentor's, used by ``feature_loss``. They train with the
+            student and are not part of its checkpoint.
+        feature_loss (dict, optional): a feature-level term, e.g.
+            ``dict(type='FeatureMSELoss', weighting='camkd')`` (CA-MKD's),
+            logged as ``distill.loss_feature``.
         data_preprocessor (dict, optional): the config's top-level data
             preprocessor (the Runner passes it); used as the student's when
             the student config has none. The student's preprocessor is the
@@ -65,6 +77,8 @@ class ClassroomDistiller(BaseModel):
                  adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  mentor_runtime: Optional[dict] = None,
+                 connectors: Optional[Dict[str, dict]] = None,
+                 feature_loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         student = copy.deepcopy(dict(student))
@@ -104,6 +118,32 @@ class ClassroomDistiller(BaseModel):
         if mentoring.get('divergence') is None:
             mentoring['divergence'] = self.adapter.default_divergence
         self.mentoring = build_component(mentoring, 'mentoring')
+        self.connectors, self.feature_loss = self._build_feature_term(
+            connectors, feature_loss)
+
+    def _build_feature_term(self, connectors, feature_loss):
+        connectors = dict(connectors or {})
+        unknown = sorted(set(connectors) - set(self.mentors))
+        if unknown:
+            raise ValueError(
+                f'ClassroomDistiller: connectors for {unknown}, which are not '
+                f'mentors (mentors: {sorted(self.mentors)}); key each '
+                'connector by the name of the mentor it maps to.')
+        if connectors and feature_loss is None:
+            raise ValueError(
+                'ClassroomDistiller: connectors are given but no '
+                'feature_loss uses them; add e.g. '
+                "feature_loss=dict(type='FeatureMSELoss'), or drop them.")
+        if feature_loss is not None and not self.mentors:
+            raise ValueError(
+                'ClassroomDistiller: a feature_loss needs mentors; with no '
+                'mentors (NoKD) drop feature_loss.')
+        built = nn.ModuleDict({
+            name: build_component(cfg, 'connector')
+            for name, cfg in connectors.items()
+        })
+        return built, (None if feature_loss is None else build_component(
+            feature_loss, 'feature_loss'))
 
     def _build_adapter(self, adapter_cfg):
         if adapter_cfg is not None:
@@ -152,9 +192,10 @@ class ClassroomDistiller(BaseModel):
             self._runtimes.clear()
         return super()._apply(fn, *args, **kwargs)
 
-    def mentor_output(self, name: str, inputs: Tensor):
-        """Mentor ``name``'s head outputs on ``inputs``, through its runtime
-        program (see ``mentor_runtime``)."""
+    def mentor_forward(self, name: str, inputs: Tensor):
+        """Mentor ``name``'s ``(outputs, features)`` on ``inputs`` (see
+        :meth:`BaseTaskAdapter.forward`), through its runtime program (see
+        ``mentor_runtime``)."""
         mentor = self.mentors[name]
         if not self.mentor_runtime.converts:
             return self.adapter.forward(mentor, inputs)
@@ -186,50 +227,52 @@ class ClassroomDistiller(BaseModel):
 
     def loss(self, inputs: Tensor, data_samples: List) -> Dict[str, Tensor]:
         adapter = self.adapter
-        student_out = adapter.forward(self.student, inputs)
         if not self.mentors:
+            outputs, _ = adapter.forward(self.student, inputs)
+            targets = adapter.targets(data_samples, inputs.device)
             return self._prefixed(
-                adapter.student_losses(self.student, student_out,
+                adapter.student_losses(self.student, outputs, targets,
                                        data_samples), 'student.')
 
-        targets = adapter.targets(student_out, data_samples)
+        targets = adapter.targets(data_samples, inputs.device)
+        student = adapter.evaluate(self.student, inputs, targets)
         with torch.no_grad():
-            mentor_outs = [self.mentor_output(name, inputs)
-                           for name in self.mentors]
-            student_errors = adapter.per_sample_error(
-                adapter.detach(student_out), targets)
-            mentor_errors, finite = [], []
-            for out in mentor_outs:
-                ok = adapter.finite_samples(out)
-                err = adapter.per_sample_error(out, targets)
-                mentor_errors.append(
-                    torch.where(ok, err, torch.full_like(err, float('nan'))))
-                finite.append(ok)
-            mentor_errors = torch.stack(mentor_errors)
-            plan = self.policy(
-                student_errors,
-                mentor_errors,
-                default_scale=adapter.default_score_scale(student_errors),
-                student_outputs=student_out,
-                mentor_outputs=mentor_outs,
-                adapter=adapter,
-                targets=targets)
+            mentors = tuple(self._evaluate_mentor(name, inputs, targets)
+                            for name in self.mentors)
+            evidence = ClassroomEvidence(
+                student, mentors, targets, adapter.score_scale(student.errors),
+                adapter)
+            plan = self.policy(evidence)
 
         losses = self._prefixed(
-            adapter.student_losses(self.student, student_out, data_samples,
-                                   plan.student_confidence), 'student.')
-        mentoring = self.mentoring(student_out, mentor_outs, plan, targets)
+            adapter.student_losses(self.student, student.outputs, targets,
+                                   data_samples, plan.student_confidence),
+            'student.')
+        mentoring = self.mentoring(evidence, plan)
         losses['distill.loss_mentoring'] = mentoring['loss_mentoring']
+        if self.feature_loss is not None:
+            losses['distill.loss_feature'] = self.feature_loss(
+                evidence, plan, self.connectors, self.mentors)
         losses.update(
-            self._diagnostics(plan, mentoring['temperatures'], finite))
+            self._diagnostics(plan, mentoring['temperatures'], mentors))
         return losses
+
+    def _evaluate_mentor(self, name: str, inputs: Tensor,
+                         targets) -> NetworkEvaluation:
+        """Mentor ``name``'s evaluation, in the student's output space: the
+        one place where a mentor's outputs would be mapped into that space
+        before they are judged (today mentors must share it, checked at
+        build time)."""
+        return self.adapter.evaluate_outputs(
+            *self.mentor_forward(name, inputs), targets)
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:
         return {prefix + k: v for k, v in losses.items()}
 
     def _diagnostics(self, plan, temperatures: Tensor,
-                     finite: List[Tensor]) -> Dict[str, Tensor]:
+                     mentors: Sequence[NetworkEvaluation]
+                     ) -> Dict[str, Tensor]:
         """Per mentor: the share of samples where it is active, its mean
         temperature over those samples (0 when it is active on none), and
         the share of samples where its output was NaN or inf (``broken_rate``;
@@ -240,7 +283,7 @@ class ClassroomDistiller(BaseModel):
             active = plan.active[m].float()
             logs[f'classroom.{name}.active_rate'] = active.mean()
             logs[f'classroom.{name}.broken_rate'] = \
-                1 - finite[m].float().mean()
+                1 - mentors[m].finite.float().mean()
             logs[f'classroom.{name}.temperature'] = (
                 temperatures[m] * active).sum() / active.sum().clamp_min(1)
         logs['classroom.student_confidence'] = \

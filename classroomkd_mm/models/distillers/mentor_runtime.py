@@ -190,38 +190,50 @@ def shared_copy(model: nn.Module) -> nn.Module:
     return copy.deepcopy(model, memo)
 
 
-def to_channels_last(model: nn.Module) -> None:
-    """Put 4-D convolution weights in channels-last memory. A weight shared
-    with the eager mentor is replaced by a channels-last copy only in
-    ``model``."""
+def to_channels_last(model: nn.Module, keep=()) -> int:
+    """Put 4-D convolution weights of ``model`` in channels-last memory,
+    except the tensors in ``keep`` (those shared with the eager mentor:
+    a copy would double their memory, and a convolution whose input is in
+    channels-last memory computes in it whatever its weight's layout).
+    Returns how many were converted."""
+    keep = {id(t) for t in keep}
+    converted = 0
     for module in model.modules():
-        if isinstance(module, _CONVS) and module.weight.dim() == 4:
-            if not module.weight.is_contiguous(
-                    memory_format=torch.channels_last):
-                module.weight = nn.Parameter(
-                    module.weight.detach().contiguous(
-                        memory_format=torch.channels_last),
-                    requires_grad=False)
+        if (isinstance(module, _CONVS) and module.weight.dim() == 4
+                and id(module.weight) not in keep
+                and not module.weight.is_contiguous(
+                    memory_format=torch.channels_last)):
+            module.weight = nn.Parameter(
+                module.weight.detach().contiguous(
+                    memory_format=torch.channels_last),
+                requires_grad=False)
+            converted += 1
+    return converted
 
 
 # ---- outputs ---------------------------------------------------------------
-def _as_tuple(outputs) -> tuple:
-    return tuple(outputs) if isinstance(outputs, (tuple, list)) \
-        else (outputs, )
-
-
-def _like(outputs, tensors):
+def _leaves(outputs) -> list:
+    """The tensors of ``outputs``, a tensor or nested tuples of tensors
+    (e.g. the adapter's ``(outputs, features)``), in order."""
     if isinstance(outputs, (tuple, list)):
-        return type(outputs)(tensors)
-    return tensors[0]
+        return [leaf for o in outputs for leaf in _leaves(o)]
+    return [outputs]
+
+
+def _map(fn, outputs):
+    """``outputs`` with ``fn`` applied to each of its tensors, same
+    nesting."""
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(_map(fn, o) for o in outputs)
+    return fn(outputs)
 
 
 def largest_relative_difference(reference, outputs) -> float:
-    """``max |reference - outputs| / max |reference|`` over every output
-    tensor, in float32 (inf where shapes differ or a value is not
-    finite in one and finite in the other)."""
-    diff, scale = 0.0, 0.0
-    for ref, out in zip(_as_tuple(reference), _as_tuple(outputs)):
+    """``max |reference - outputs| / max |reference|`` per output tensor,
+    the largest over the tensors, in float32 (inf where shapes differ or a
+    value is not finite in one and finite in the other)."""
+    largest = 0.0
+    for ref, out in zip(_leaves(reference), _leaves(outputs)):
         if ref.shape != out.shape:
             return float('inf')
         ref, out = ref.float(), out.float()
@@ -229,9 +241,10 @@ def largest_relative_difference(reference, outputs) -> float:
         if not torch.equal(finite, torch.isfinite(out)):
             return float('inf')
         if finite.any():
-            diff = max(diff, (ref - out)[finite].abs().max().item())
-            scale = max(scale, ref[finite].abs().max().item())
-    return diff / scale if scale > 0 else diff
+            diff = (ref - out)[finite].abs().max().item()
+            scale = ref[finite].abs().max().item()
+            largest = max(largest, diff / scale if scale > 0 else diff)
+    return largest
 
 
 # ---- the runtime -----------------------------------------------------------
@@ -277,14 +290,15 @@ def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
         folded = fold_batch_norms(
             program, conv_bn_pairs(program, lambda: trace(program)))
     if options.channels_last:
-        to_channels_last(program)
+        to_channels_last(program, keep=list(mentor.parameters()))
     return program, folded
 
 
 class MentorRuntime:
     """Runs one frozen mentor as its converted program.
 
-    ``forward(model, inputs)`` is the adapter's forward. The first call
+    ``forward(model, inputs)`` is the adapter's forward (a tensor, or
+    nested tuples of tensors such as ``(outputs, features)``). The first call
     builds the program from the batch it gets, runs the eager mentor and the
     program on it, logs the largest relative difference against the
     tolerance and raises ``RuntimeError`` naming the mentor if it is
@@ -313,9 +327,9 @@ class MentorRuntime:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         with precision_context(self.options.precision, inputs.device):
             outputs = self.forward(self.program, inputs)
-        tensors = [o.float() if self.options.precision != 'fp32' else o
-                   for o in _as_tuple(outputs)]
-        return _like(outputs, [t.contiguous() for t in tensors])
+        if self.options.precision != 'fp32':
+            return _map(lambda o: o.float().contiguous(), outputs)
+        return _map(lambda o: o.contiguous(), outputs)
 
     def build(self, inputs: Tensor):
         """Convert, (compile,) and check the program on ``inputs``."""

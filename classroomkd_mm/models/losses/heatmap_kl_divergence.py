@@ -1,9 +1,10 @@
 """Divergences between mentor and student heatmaps (top-down pose)."""
-import torch.nn.functional as F
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .keypoint_weighting import visible_keypoint_mean
+from .softened_kl import softened_kl
 
 
 def heatmap_kl_divergence(student_heatmaps: Tensor,
@@ -16,7 +17,8 @@ def heatmap_kl_divergence(student_heatmaps: Tensor,
         q_ik = softmax_hw(s * h_s(i, k) / T_i),  p_ik = softmax_hw(s * h_m(i, k) / T_i)
         D_i  = sum_k w_ik KL(p_ik || q_ik) / |{k: w_ik > 0}|
 
-    with ``s = logit_scale``; ``D_i = 0`` for a sample with no visible
+    (:func:`softened_kl` of ``s * h`` over the ``H * W`` cells) with
+    ``s = logit_scale``; ``D_i = 0`` for a sample with no visible
     keypoint. With ``s = 1`` and heatmaps in ``[0, 1]`` (MSRA Gaussians),
     ``T^2 * KL`` is close to half the centred pixel MSE, the same scale as
     mmpose's ``KeypointMSELoss``.
@@ -32,11 +34,10 @@ def heatmap_kl_divergence(student_heatmaps: Tensor,
         Tensor: ``(N,)`` divergences (not multiplied by ``T^2``).
     """
     t = temperature.to(student_heatmaps.dtype).view(-1, 1, 1)
-    log_q = F.log_softmax(logit_scale * student_heatmaps.flatten(2) / t, -1)
-    log_p = F.log_softmax(
-        logit_scale * mentor_heatmaps.to(student_heatmaps.dtype).flatten(2) /
-        t, -1)
-    kl = (log_p.exp() * (log_p - log_q)).sum(-1)
+    kl = softened_kl(
+        logit_scale * student_heatmaps.flatten(2),
+        logit_scale * mentor_heatmaps.to(student_heatmaps.dtype).flatten(2),
+        t)
     return visible_keypoint_mean(kl, keypoint_weights)
 
 
@@ -59,19 +60,20 @@ def check_same_shape(name: str, student_out: Tensor, mentor_out: Tensor):
 
 
 @MODELS.register_module()
-class HeatmapKLDivergence:
+class HeatmapKLDivergence(nn.Module):
     """Divergence ``D`` for heatmap heads; see
     :func:`heatmap_kl_divergence`. ``targets`` must carry
     ``keypoint_weights`` (the heatmap adapter's targets do)."""
 
     def __init__(self, logit_scale: float = 1.0):
+        super().__init__()
         if not logit_scale > 0:
             raise ValueError('HeatmapKLDivergence: logit_scale must be > 0, '
                              f'got {logit_scale}.')
         self.logit_scale = logit_scale
 
-    def __call__(self, student_out: Tensor, mentor_out: Tensor,
-                 temperature: Tensor, targets) -> Tensor:
+    def forward(self, student_out: Tensor, mentor_out: Tensor,
+                temperature: Tensor, targets) -> Tensor:
         check_same_shape(type(self).__name__, student_out, mentor_out)
         return heatmap_kl_divergence(student_out, mentor_out, temperature,
                                      targets.keypoint_weights,
@@ -79,13 +81,13 @@ class HeatmapKLDivergence:
 
 
 @MODELS.register_module()
-class HeatmapMSEDivergence:
+class HeatmapMSEDivergence(nn.Module):
     """Divergence ``D`` for heatmap heads: keypoint-weighted MSE; see
     :func:`heatmap_mse_divergence`. The temperature only enters through the
     ``T^2`` weight of :class:`MentoringLoss`."""
 
-    def __call__(self, student_out: Tensor, mentor_out: Tensor,
-                 temperature: Tensor, targets) -> Tensor:
+    def forward(self, student_out: Tensor, mentor_out: Tensor,
+                temperature: Tensor, targets) -> Tensor:
         check_same_shape(type(self).__name__, student_out, mentor_out)
         return heatmap_mse_divergence(student_out, mentor_out,
                                       targets.keypoint_weights)

@@ -1,14 +1,15 @@
 """Temperature-scaled KL divergence between mentor and student logits."""
-import torch
-import torch.nn.functional as F
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
+from .softened_kl import softened_kl
 
 
 def logit_kl_divergence(student_logits: Tensor, mentor_logits: Tensor,
                         temperature: Tensor) -> Tensor:
-    """Per-sample ``D_i = KL(softmax(z_m(i) / T_i) || softmax(z_s(i) / T_i))``.
+    """Per-sample ``D_i = KL(softmax(z_m(i) / T_i) || softmax(z_s(i) / T_i))``
+    (:func:`softened_kl`).
 
     Args:
         student_logits (Tensor): ``(N, C)``.
@@ -19,17 +20,15 @@ def logit_kl_divergence(student_logits: Tensor, mentor_logits: Tensor,
         Tensor: ``(N,)`` divergences (not multiplied by ``T^2``).
     """
     t = temperature.to(student_logits.dtype)[:, None]
-    log_q = F.log_softmax(student_logits / t, dim=-1)
-    log_p = F.log_softmax(mentor_logits.to(student_logits.dtype) / t, dim=-1)
-    return (log_p.exp() * (log_p - log_q)).sum(-1)
+    return softened_kl(student_logits, mentor_logits, t)
 
 
 @MODELS.register_module()
-class LogitKLDivergence:
+class LogitKLDivergence(nn.Module):
     """Divergence ``D`` for classifier logits; see
     :func:`logit_kl_divergence`."""
 
-    def __call__(self, student_out: Tensor, mentor_out: Tensor,
+    def forward(self, student_out: Tensor, mentor_out: Tensor,
                  temperature: Tensor, targets=None) -> Tensor:
         if student_out.shape != mentor_out.shape:
             raise ValueError(

@@ -1,11 +1,13 @@
 """The mentoring loss: gap-driven temperatures around a base divergence."""
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import torch
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from ..component_builder import build_component
+from ..policies.classroom_evidence import ClassroomEvidence
 from ..policies.mentor_plan import MentorPlan
 
 
@@ -35,7 +37,7 @@ def _zero_samples(outputs, keep: Tensor):
 
 
 @MODELS.register_module()
-class MentoringLoss:
+class MentoringLoss(nn.Module):
     """``L_distill = lambda * mean_i[ sum_m a_m(i) * w_m(i) * T_m(i)^2 *
     D(student_i, mentor_i; T_m(i)) ]``.
 
@@ -52,6 +54,7 @@ class MentoringLoss:
                  tau: float = 12.0,
                  base_temperature: float = 1.0,
                  loss_weight: float = 1.0):
+        super().__init__()
         if base_temperature <= 0:
             raise ValueError('MentoringLoss: base_temperature must be > 0, '
                              f'got {base_temperature}.')
@@ -69,17 +72,19 @@ class MentoringLoss:
         return gap_temperatures(plan.gaps, plan.active, self.base_temperature,
                                 self.tau)
 
-    def __call__(self, student_out, mentor_outs: List, plan: MentorPlan,
-                 targets=None) -> Dict[str, Tensor]:
-        """Returns ``{'loss_mentoring': scalar}`` and the ``(M, N)``
-        temperatures used, under ``'temperatures'``."""
+    def forward(self, evidence: ClassroomEvidence,
+                plan: MentorPlan) -> Dict[str, Tensor]:
+        """The loss between the student's outputs and every mentor's in
+        ``evidence``, per ``plan``. Returns ``{'loss_mentoring': scalar}`` and
+        the ``(M, N)`` temperatures used, under ``'temperatures'``."""
         temperatures = self.temperatures(plan)
+        student_out = evidence.student.outputs
         total = None
-        for m, mentor_out in enumerate(mentor_outs):
+        for m, mentor in enumerate(evidence.mentors):
             active = plan.active[m]
             per_sample = self.divergence(student_out,
-                                         _zero_samples(mentor_out, active),
-                                         temperatures[m], targets)
+                                         _zero_samples(mentor.outputs, active),
+                                         temperatures[m], evidence.targets)
             weighted = plan.weights[m] * temperatures[m]**2 * per_sample
             # where, not a product: an inactive sample may hold inf or NaN.
             weighted = torch.where(active, weighted,

@@ -1,18 +1,12 @@
 """Divergence between mentor and student SimCC (RTMPose-style) outputs."""
 from typing import Tuple
 
-import torch.nn.functional as F
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .keypoint_weighting import visible_keypoint_mean
-
-
-def _bin_kl(student: Tensor, mentor: Tensor, t: Tensor,
-            logit_scale: float) -> Tensor:
-    log_q = F.log_softmax(logit_scale * student / t, -1)
-    log_p = F.log_softmax(logit_scale * mentor.to(student.dtype) / t, -1)
-    return (log_p.exp() * (log_p - log_q)).sum(-1)
+from .softened_kl import softened_kl
 
 
 def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
@@ -26,7 +20,8 @@ def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
                          + KL(softmax(s y_m / T_i) || softmax(s y_s / T_i)) ]
               / |{k: w_ik > 0}|
 
-    (``s = logit_scale``, the ``beta`` of the head's ``KLDiscretLoss``, so
+    (:func:`softened_kl` of ``s * x`` and ``s * y`` over the bins;
+    ``s = logit_scale``, the ``beta`` of the head's ``KLDiscretLoss``, so
     that ``T = 1`` compares the distributions the head is trained on);
     ``D_i = 0`` for a sample with no visible keypoint.
 
@@ -40,24 +35,26 @@ def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
         Tensor: ``(N,)`` divergences (not multiplied by ``T^2``).
     """
     t = temperature.to(student_simcc[0].dtype).view(-1, 1, 1)
-    kl = sum(_bin_kl(s, m, t, logit_scale)
-             for s, m in zip(student_simcc, mentor_simcc))
+    kl = sum(
+        softened_kl(logit_scale * s, logit_scale * m.to(s.dtype), t)
+        for s, m in zip(student_simcc, mentor_simcc))
     return visible_keypoint_mean(kl, keypoint_weights)
 
 
 @MODELS.register_module()
-class SimCCKLDivergence:
+class SimCCKLDivergence(nn.Module):
     """Divergence ``D`` for SimCC heads; see :func:`simcc_kl_divergence`.
     ``targets`` must carry ``keypoint_weights``."""
 
     def __init__(self, logit_scale: float = 1.0):
+        super().__init__()
         if not logit_scale > 0:
             raise ValueError('SimCCKLDivergence: logit_scale must be > 0, '
                              f'got {logit_scale}.')
         self.logit_scale = logit_scale
 
-    def __call__(self, student_out, mentor_out, temperature: Tensor,
-                 targets) -> Tensor:
+    def forward(self, student_out, mentor_out, temperature: Tensor,
+                targets) -> Tensor:
         for axis, s, m in zip('xy', student_out, mentor_out):
             if s.shape != m.shape:
                 raise ValueError(

@@ -1,9 +1,10 @@
+from .classroom_evidence import ClassroomEvidence
 from .knowledge_filter import KnowledgeFilter
 from .mentor_plan import MentorPlan
-from .scores import reduce_to_batch, scores_from_errors, student_mean_scale
+from .scores import reduce_to_batch, student_mean_scale
 
-__all__ = ['KnowledgeFilter', 'MentorPlan', 'reduce_to_batch',
-           'scores_from_errors', 'student_mean_scale']
+__all__ = ['ClassroomEvidence', 'KnowledgeFilter', 'MentorPlan',
+           'reduce_to_batch', 'student_mean_scale']
 
 # Baselines and ClassroomKD ablations, all policies of ClassroomDistiller.
 from .average_mentors import AverageMentors  # noqa: E402

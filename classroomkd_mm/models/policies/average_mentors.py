@@ -3,6 +3,7 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import BasePolicy, equal_weights
+from .classroom_evidence import ClassroomEvidence
 
 
 @MODELS.register_module()
@@ -14,9 +15,8 @@ class AverageMentors(BasePolicy):
     ``lambda * T^2 * mean_i (1/M) sum_m KL(softmax(z_m / T) || softmax(z_s / T))``.
 
     Args:
-        task_weight (float): weight of the student's task loss.
+        student_confidence (float): weight of the student's task loss.
     """
 
-    def select(self, student_errors: Tensor, mentor_errors: Tensor,
-               usable: Tensor, default_scale, **context):
+    def select(self, evidence: ClassroomEvidence, usable: Tensor):
         return usable, equal_weights(usable)

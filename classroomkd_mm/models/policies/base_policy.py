@@ -1,9 +1,10 @@
 """What every fixed-temperature baseline policy shares."""
-from typing import Tuple, Union
+from typing import Tuple
 
 import torch
 from torch import Tensor
 
+from .classroom_evidence import ClassroomEvidence
 from .mentor_plan import MentorPlan
 
 
@@ -53,41 +54,36 @@ class BasePolicy:
     """A policy with a fixed temperature: the plan's ``gaps`` are None, so
     :class:`MentoringLoss` uses ``T = base_temperature`` for every pair.
 
-    Subclasses implement :meth:`select`; this class checks the inputs, marks
+    Subclasses implement :meth:`select`; this class checks the errors, marks
     pairs with a non-finite mentor or student error inactive, zeroes the
-    weights of inactive pairs and sets the student's task-loss weight.
+    weights of inactive pairs and sets the plan's student confidence.
 
     Args:
-        task_weight (float): weight of every sample's task loss (the plan's
-            ``student_confidence``); 1 keeps the student's own loss, ``1 -
-            alpha`` gives Hinton's convex combination.
+        student_confidence (float): the plan's ``student_confidence`` on
+            every sample, i.e. the weight of every sample's task loss; 1
+            keeps the student's own loss, ``1 - alpha`` gives Hinton's convex
+            combination.
     """
 
-    def __init__(self, task_weight: float = 1.0):
-        if not task_weight >= 0:
-            raise ValueError(f'{type(self).__name__}: task_weight must be '
-                             f'>= 0, got {task_weight!r}.')
-        self.task_weight = float(task_weight)
+    def __init__(self, student_confidence: float = 1.0):
+        if not student_confidence >= 0:
+            raise ValueError(f'{type(self).__name__}: student_confidence '
+                             f'must be >= 0, got {student_confidence!r}.')
+        self.student_confidence = float(student_confidence)
 
-    def select(self, student_errors: Tensor, mentor_errors: Tensor,
-               usable: Tensor, default_scale: Union[float, Tensor],
-               **context) -> Tuple[Tensor, Tensor]:
+    def select(self, evidence: ClassroomEvidence,
+               usable: Tensor) -> Tuple[Tensor, Tensor]:
         """``(active, weights)``, both ``(M, N)``; ``active`` must lie within
-        ``usable``."""
+        ``usable`` (the pairs whose mentor and student errors are finite)."""
         raise NotImplementedError
 
-    def __call__(self,
-                 student_errors: Tensor,
-                 mentor_errors: Tensor,
-                 default_scale: Union[float, Tensor] = 1.0,
-                 **context) -> MentorPlan:
-        e_s, e_m = check_errors(type(self).__name__, student_errors,
-                                mentor_errors)
+    def __call__(self, evidence: ClassroomEvidence) -> MentorPlan:
+        e_s, e_m = check_errors(type(self).__name__, evidence.student_errors,
+                                evidence.mentor_errors)
         usable = usable_pairs(e_s, e_m)
-        active, weights = self.select(e_s, e_m, usable, default_scale,
-                                      **context)
+        active, weights = self.select(evidence, usable)
         active = active & usable
         weights = torch.where(active, weights.float(),
                               torch.zeros_like(e_m))
-        confidence = torch.full_like(e_s, self.task_weight)
+        confidence = torch.full_like(e_s, self.student_confidence)
         return MentorPlan(active, weights, None, confidence)

@@ -6,6 +6,30 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import BasePolicy
+from .classroom_evidence import ClassroomEvidence
+
+
+def camkd_weights(errors: Tensor, usable: Tensor, score_scale) -> Tensor:
+    """``w_m(i) = (1 - softmax_m(e_m(i) / score_scale)) / (M(i) - 1)`` over
+    the ``M(i)`` usable mentors of sample ``i`` (1 when ``M(i) = 1``; the
+    weights of a sample sum to 1).
+
+    Args:
+        errors (Tensor): ``(M, N)`` errors.
+        usable (Tensor): ``(M, N)`` bool, the pairs that take part.
+        score_scale (float or Tensor): divides the errors.
+
+    Returns:
+        Tensor: ``(M, N)`` weights (meaningless where not usable).
+    """
+    logits = torch.where(usable, errors / score_scale,
+                         torch.full_like(errors, float('-inf')))
+    count = usable.sum(0, keepdim=True)
+    # A sample with no usable mentor would be an all -inf softmax.
+    logits = torch.where(count > 0, logits, torch.zeros_like(logits))
+    share = torch.softmax(logits, dim=0)
+    weights = (1 - share) / (count - 1).clamp_min(1)
+    return torch.where(count == 1, torch.ones_like(weights), weights)
 
 
 @MODELS.register_module()
@@ -13,41 +37,35 @@ class CAMKD(BasePolicy):
     """Confidence-aware multi-teacher KD: per sample, a mentor with a lower
     error against the ground truth gets a larger weight,
 
-    ``w_m(i) = (1 - softmax_m(e_m(i) / beta)) / (M(i) - 1)``,
+    ``w_m(i) = (1 - softmax_m(e_m(i) / score_scale)) / (M(i) - 1)``,
 
     with the softmax over the ``M(i)`` mentors that have a finite error on
     sample ``i`` (the weights sum to 1; ``M(i) = 1`` gives weight 1), every
     such mentor active, and a fixed ``T`` (the mentoring loss's
-    ``base_temperature``). For cross-entropy errors ``beta = 1`` and this is
-    the paper's ``(1 - softmax(CE_m)) / (M - 1)``; for heatmap errors the
-    adapter's default ``beta`` (the student's mean error) makes the softmax
+    ``base_temperature``). For cross-entropy errors ``score_scale = 1`` and
+    this is the paper's ``(1 - softmax(CE_m)) / (M - 1)``; for heatmap errors
+    the adapter's score scale (the student's mean error) makes the softmax
     independent of the heatmap magnitude.
 
-    (The paper's intermediate-feature term is not part of this policy.)
+    The paper's intermediate-feature term is a feature loss of the
+    distiller: ``feature_loss=dict(type='FeatureMSELoss', weighting='camkd')``
+    with a connector per mentor (see :class:`FeatureMSELoss`).
 
     Args:
-        score_scale (float, optional): ``beta``; ``None`` takes the task
-            adapter's default.
-        task_weight (float): weight of the student's task loss.
+        score_scale (float, optional): ``None`` takes the task adapter's.
+        student_confidence (float): weight of the student's task loss.
     """
 
     def __init__(self, score_scale: Optional[float] = None,
-                 task_weight: float = 1.0):
-        super().__init__(task_weight)
+                 student_confidence: float = 1.0):
+        super().__init__(student_confidence)
         if score_scale is not None and not score_scale > 0:
             raise ValueError('CAMKD: score_scale must be > 0 or None, got '
                              f'{score_scale!r}.')
         self.score_scale = score_scale
 
-    def select(self, student_errors: Tensor, mentor_errors: Tensor,
-               usable: Tensor, default_scale, **context):
-        beta = default_scale if self.score_scale is None else self.score_scale
-        logits = torch.where(usable, mentor_errors / beta,
-                             torch.full_like(mentor_errors, float('-inf')))
-        count = usable.sum(0, keepdim=True)
-        # A sample with no usable mentor would be an all -inf softmax.
-        logits = torch.where(count > 0, logits, torch.zeros_like(logits))
-        share = torch.softmax(logits, dim=0)
-        weights = (1 - share) / (count - 1).clamp_min(1)
-        weights = torch.where(count == 1, torch.ones_like(weights), weights)
-        return usable, weights
+    def select(self, evidence: ClassroomEvidence, usable: Tensor):
+        score_scale = (evidence.score_scale if self.score_scale is None else
+                       self.score_scale)
+        return usable, camkd_weights(evidence.mentor_errors.detach().float(),
+                                     usable, score_scale)

@@ -4,6 +4,7 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import BasePolicy
+from .classroom_evidence import ClassroomEvidence
 
 
 @MODELS.register_module()
@@ -20,30 +21,15 @@ class EntropyWeighted(BasePolicy):
     weight 1, and all-zero entropies count as a tie (``1 - 1/M(i)`` each).
 
     The entropy comes from the task adapter's ``prediction_entropy`` (the
-    softmax entropy of classifier logits); the distiller passes
-    ``mentor_outputs`` and ``adapter`` to the policy.
+    softmax entropy of classifier logits) on the mentors' outputs, through
+    :meth:`ClassroomEvidence.mentor_entropies`.
 
     Args:
-        task_weight (float): weight of the student's task loss.
+        student_confidence (float): weight of the student's task loss.
     """
 
-    def select(self, student_errors: Tensor, mentor_errors: Tensor,
-               usable: Tensor, default_scale, mentor_outputs=None,
-               adapter=None, **context):
-        if mentor_outputs is None or adapter is None:
-            raise ValueError(
-                'EntropyWeighted needs the mentors\' outputs and the task '
-                'adapter: call it as policy(..., mentor_outputs=[...], '
-                'adapter=adapter), as ClassroomDistiller does.')
-        if len(mentor_outputs) != mentor_errors.shape[0]:
-            raise ValueError(
-                f'EntropyWeighted: {len(mentor_outputs)} mentor outputs for '
-                f'{mentor_errors.shape[0]} rows of mentor errors; pass one '
-                'output per mentor, in the same order.')
-        entropy = torch.stack([
-            adapter.prediction_entropy(out).detach().float().to(
-                mentor_errors.device) for out in mentor_outputs
-        ])
+    def select(self, evidence: ClassroomEvidence, usable: Tensor):
+        entropy = evidence.mentor_entropies()
         usable = usable & torch.isfinite(entropy)
         entropy = torch.where(usable, entropy, torch.zeros_like(entropy))
         count = usable.sum(0, keepdim=True).float()

@@ -1,5 +1,6 @@
 """ClassroomKD ablation: Knowledge Filtering without gap temperatures."""
 from classroomkd_mm.registry import MODELS
+from .classroom_evidence import ClassroomEvidence
 from .knowledge_filter import KnowledgeFilter
 from .mentor_plan import MentorPlan
 
@@ -15,7 +16,5 @@ class KFOnly(KnowledgeFilter):
     Takes :class:`KnowledgeFilter`'s arguments.
     """
 
-    def __call__(self, student_errors, mentor_errors, default_scale=1.0,
-                 **unused) -> MentorPlan:
-        plan = super().__call__(student_errors, mentor_errors, default_scale)
-        return plan._replace(gaps=None)
+    def __call__(self, evidence: ClassroomEvidence) -> MentorPlan:
+        return super().__call__(evidence)._replace(gaps=None)

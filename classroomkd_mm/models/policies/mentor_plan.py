@@ -15,7 +15,8 @@ class MentorPlan(NamedTuple):
             ``[0, 1)`` that the mentoring loss turns into a temperature;
             ``None`` for policies with a fixed temperature.
         student_confidence (Tensor): ``(N,)`` detached ``p_s(i)`` that weights
-            the student's task loss (ones for policies that do not weight it).
+            the student's task loss on sample ``i``: the student's score for
+            ClassroomKD, a constant (1 by default) for the baselines.
     """
     active: Tensor
     weights: Tensor

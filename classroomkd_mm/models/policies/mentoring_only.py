@@ -3,6 +3,7 @@ from typing import Optional
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import equal_weights, usable_pairs
+from .classroom_evidence import ClassroomEvidence
 from .knowledge_filter import KnowledgeFilter
 from .mentor_plan import MentorPlan
 
@@ -15,8 +16,8 @@ class MentoringOnly(KnowledgeFilter):
     - ``a_m(i) = 1``, ``w_m(i) = 1 / M(i)`` (``M(i)`` mentors with a finite
       error on sample ``i``);
     - gap ``d_m(i) = max(0, 1 - p_s(i) / p_m(i))`` with
-      ``p_x(i) = exp(-e_x(i) / beta)``: a mentor behind the student gets gap 0,
-      i.e. the base temperature ``T0``; one ahead gets
+      ``p_x(i) = exp(-e_x(i) / score_scale)``: a mentor behind the student
+      gets gap 0, i.e. the base temperature ``T0``; one ahead gets
       ``T_m(i) = T0 + tau * d_m(i)`` as in :class:`KnowledgeFilter`;
     - the student's task loss is weighted by ``p_s(i)`` unless
       ``confidence_weighting=False``.
@@ -24,8 +25,7 @@ class MentoringOnly(KnowledgeFilter):
     Args:
         granularity (str): ``'sample'`` or ``'batch'`` (errors replaced by
             their batch means first).
-        score_scale (float, optional): ``beta``; ``None`` takes the task
-            adapter's default.
+        score_scale (float, optional): ``None`` takes the task adapter's.
         confidence_weighting (bool): weight the task loss by ``p_s(i)``.
     """
 
@@ -39,12 +39,10 @@ class MentoringOnly(KnowledgeFilter):
             score_scale=score_scale,
             confidence_weighting=confidence_weighting)
 
-    def __call__(self, student_errors, mentor_errors, default_scale=1.0,
-                 **unused) -> MentorPlan:
+    def __call__(self, evidence: ClassroomEvidence) -> MentorPlan:
         # KnowledgeFilter's gaps are already max(0, 1 - p_s / p_m): zero
         # wherever the mentor is behind the student (or broken).
-        plan = super().__call__(student_errors, mentor_errors, default_scale)
-        usable = usable_pairs(
-            *self.prepared_errors(student_errors, mentor_errors))
+        plan = super().__call__(evidence)
+        usable = usable_pairs(*self.prepared_errors(evidence))
         return MentorPlan(usable, equal_weights(usable), plan.gaps,
                           plan.student_confidence)

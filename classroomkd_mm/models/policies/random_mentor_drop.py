@@ -4,6 +4,7 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import BasePolicy, check_count, equal_weights
+from .classroom_evidence import ClassroomEvidence
 
 
 @MODELS.register_module()
@@ -24,17 +25,16 @@ class RandomMentorDrop(BasePolicy):
 
     Args:
         drop_num (int): mentors dropped per iteration, ``0 <= drop_num < M``.
-        task_weight (float): weight of the student's task loss.
+        student_confidence (float): weight of the student's task loss.
     """
 
-    def __init__(self, drop_num: int = 1, task_weight: float = 1.0):
-        super().__init__(task_weight)
+    def __init__(self, drop_num: int = 1, student_confidence: float = 1.0):
+        super().__init__(student_confidence)
         self.drop_num = check_count('RandomMentorDrop', 'drop_num', drop_num,
                                     'mentors dropped per iteration')
 
-    def select(self, student_errors: Tensor, mentor_errors: Tensor,
-               usable: Tensor, default_scale, **context):
-        num_mentors = mentor_errors.shape[0]
+    def select(self, evidence: ClassroomEvidence, usable: Tensor):
+        num_mentors = usable.shape[0]
         if self.drop_num >= num_mentors:
             raise ValueError(
                 f'RandomMentorDrop: drop_num={self.drop_num} would drop all '

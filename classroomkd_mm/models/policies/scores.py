@@ -25,18 +25,13 @@ def reduce_to_batch(errors: Tensor) -> Tensor:
 
 
 def student_mean_scale(student_errors: Tensor) -> Tensor:
-    """Default heatmap score scale ``beta``: the detached batch mean of the
+    """The pose adapters' ``score_scale``: the detached batch mean of the
     student's finite per-sample errors (1 when there is none, or it is 0).
     Computed without a host-device sync."""
     errors = student_errors.detach()
     finite = torch.isfinite(errors)
     total = torch.where(finite, errors, torch.zeros_like(errors)).sum()
-    beta = total / finite.sum().clamp_min(1)
-    return torch.where(beta > 0, beta, torch.ones_like(beta))
+    score_scale = total / finite.sum().clamp_min(1)
+    return torch.where(score_scale > 0, score_scale,
+                       torch.ones_like(score_scale))
 
-
-def scores_from_errors(errors: Tensor, beta) -> Tensor:
-    """``p_x(i) = exp(-e_x(i) / beta)``; non-finite errors score 0."""
-    scores = torch.exp(-errors / beta)
-    return torch.where(torch.isfinite(errors), scores,
-                       torch.zeros_like(scores))

@@ -4,6 +4,7 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import BasePolicy, check_count
+from .classroom_evidence import ClassroomEvidence
 
 
 @MODELS.register_module()
@@ -22,15 +23,16 @@ class SingleMentorKD(BasePolicy):
     Args:
         mentor_index (int): position of the mentor in ``mentors``.
         alpha (float): weight of the distillation term.
-        task_weight (float): weight of the student's task loss; ``1 - alpha``
-            gives Hinton's ``(1 - alpha) * CE + alpha * T^2 * KL``.
+        student_confidence (float): weight of the student's task loss;
+            ``1 - alpha`` gives Hinton's ``(1 - alpha) * CE + alpha * T^2 *
+            KL``.
     """
 
     def __init__(self,
                  mentor_index: int = 0,
                  alpha: float = 1.0,
-                 task_weight: float = 1.0):
-        super().__init__(task_weight)
+                 student_confidence: float = 1.0):
+        super().__init__(student_confidence)
         if not alpha >= 0:
             raise ValueError(f'SingleMentorKD: alpha must be >= 0, got '
                              f'{alpha!r}.')
@@ -39,9 +41,8 @@ class SingleMentorKD(BasePolicy):
             'the position of the mentor in the `mentors` dict')
         self.alpha = float(alpha)
 
-    def select(self, student_errors: Tensor, mentor_errors: Tensor,
-               usable: Tensor, default_scale, **context):
-        num_mentors = mentor_errors.shape[0]
+    def select(self, evidence: ClassroomEvidence, usable: Tensor):
+        num_mentors = usable.shape[0]
         if self.mentor_index >= num_mentors:
             raise ValueError(
                 f'SingleMentorKD: mentor_index={self.mentor_index} but the '
@@ -50,4 +51,5 @@ class SingleMentorKD(BasePolicy):
                 'mentor_index or add the mentor.')
         chosen = torch.zeros_like(usable)
         chosen[self.mentor_index] = True
-        return chosen, torch.full_like(mentor_errors, self.alpha)
+        return chosen, torch.full(usable.shape, self.alpha,
+                                  device=usable.device)

@@ -16,7 +16,7 @@ custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 model = dict(
     _delete_=True,
     type='classroomkd_mm.ClassroomDistiller',
-    student={{_base_.model}},
+    student=_base_.model,
     mentors=dict(
         r50=dict(
             config='mmpretrain::resnet/resnet50_8xb16_cifar100.py',

@@ -6,22 +6,23 @@
 _base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py']
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
-_zoo = 'https://download.openmmlab.com/mmclassification/v0/resnet/'
-
 model = dict(
     _delete_=True,
     type='classroomkd_mm.ClassroomDistiller',
-    student={{_base_.model}},
+    student=_base_.model,
     mentors=dict(
         r101=dict(
             config='mmpretrain::resnet/resnet101_8xb32_in1k.py',
-            checkpoint=_zoo + 'resnet101_8xb32_in1k_20210831-539c63f8.pth'),
+            checkpoint='https://download.openmmlab.com/mmclassification/v0/'
+            'resnet/resnet101_8xb32_in1k_20210831-539c63f8.pth'),
         r50=dict(
             config='mmpretrain::resnet/resnet50_8xb32_in1k.py',
-            checkpoint=_zoo + 'resnet50_8xb32_in1k_20210831-ea4938fc.pth'),
+            checkpoint='https://download.openmmlab.com/mmclassification/v0/'
+            'resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'),
         r34=dict(
             config='mmpretrain::resnet/resnet34_8xb32_in1k.py',
-            checkpoint=_zoo + 'resnet34_8xb32_in1k_20210831-f257d4e6.pth'),
+            checkpoint='https://download.openmmlab.com/mmclassification/v0/'
+            'resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth'),
     ),
     policy=dict(
         type='KnowledgeFilter', granularity='sample', weight_norm='active'),

@@ -11,18 +11,17 @@ _base_ = [
 
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
-student = dict(
-    _base_.model,
-    backbone=dict(
-        type='ResNet',
-        depth=18,
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')),
-    head=dict(_base_.model.head, in_channels=512))
-
 model = dict(
     _delete_=True,
     type='classroomkd_mm.ClassroomDistiller',
-    student=student,
+    student=dict(
+        _base_.model,
+        backbone=dict(
+            type='ResNet',
+            depth=18,
+            init_cfg=dict(
+                type='Pretrained', checkpoint='torchvision://resnet18')),
+        head=dict(_base_.model.head, in_channels=512)),
     mentors=dict(
         hrnet_w48=dict(
             config='mmpose::body_2d_keypoint/topdown_heatmap/coco/'

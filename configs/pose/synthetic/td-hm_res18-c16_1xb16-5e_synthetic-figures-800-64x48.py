@@ -5,13 +5,12 @@
 # trained on all 2,000 figures have something to teach.
 _base_ = ['./td-hm_res18-c16_1xb32-12e_synthetic-figures-64x48.py']
 
-max_epochs = 5
-train_cfg = dict(max_epochs=max_epochs, val_interval=3)
+train_cfg = dict(max_epochs=5, val_interval=3)
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=50, start_factor=0.1,
          by_epoch=False),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
-         begin=0, end=max_epochs, by_epoch=True),
+    dict(type='CosineAnnealingLR', T_max=5, eta_min=1e-5,
+         begin=0, end=5, by_epoch=True),
 ]
 auto_scale_lr = dict(base_batch_size=16)
 train_dataloader = dict(

@@ -11,15 +11,14 @@
 _base_ = ['../samples/td-hm_res18-c16_1xb14-300it_coco-sample-64x48.py']
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
-max_epochs = 12
 train_cfg = dict(
-    _delete_=True, by_epoch=True, max_epochs=max_epochs, val_interval=4)
+    _delete_=True, by_epoch=True, max_epochs=12, val_interval=4)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-3))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=50, start_factor=0.1,
          by_epoch=False),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
-         begin=0, end=max_epochs, by_epoch=True),
+    dict(type='CosineAnnealingLR', T_max=12, eta_min=1e-5,
+         begin=0, end=12, by_epoch=True),
 ]
 auto_scale_lr = dict(base_batch_size=32)
 default_hooks = dict(

@@ -1,0 +1,98 @@
+"""What a mentor-selection policy knows about one batch."""
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor
+
+from ..adapters.network_evaluation import NetworkEvaluation
+
+
+@dataclass(frozen=True)
+class ClassroomEvidence:
+    """The evidence a policy turns into a :class:`MentorPlan`: the student's
+    and every mentor's evaluation on the batch, the ground truth, and the
+    score scale of ``p_x(i) = exp(-e_x(i) / score_scale)``.
+
+    The distiller builds it once per step; a policy reads it and never runs
+    a network. Errors are compared pairwise, student against mentor ``m`` on
+    the same targets, so a mentor whose outputs must first be brought into
+    the student's output space is evaluated on those mapped outputs.
+
+    Attributes:
+        student (NetworkEvaluation): the student's evaluation (its outputs
+            keep their graph; policies must not back-propagate through them).
+        mentors (tuple[NetworkEvaluation]): one per mentor, in the order of
+            the distiller's ``mentors`` dict.
+        targets: the ground truth as the task adapter packs it.
+        score_scale (float or Tensor): the task adapter's score scale (1 for
+            cross-entropy, the student's detached mean error for pose); a
+            policy's own ``score_scale`` argument overrides it.
+        adapter: the task adapter, for what only it knows how to compute
+            from outputs (e.g. :meth:`BaseTaskAdapter.prediction_entropy`).
+    """
+    student: NetworkEvaluation
+    mentors: Tuple[NetworkEvaluation, ...]
+    targets: Any = None
+    score_scale: Union[float, Tensor] = 1.0
+    adapter: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_errors(cls,
+                    student_errors: Tensor,
+                    mentor_errors: Tensor,
+                    score_scale: Union[float, Tensor] = 1.0,
+                    mentor_outputs: Optional[Sequence] = None,
+                    adapter: Any = None) -> 'ClassroomEvidence':
+        """Evidence from errors alone (and, for policies that read them, the
+        mentors' outputs and the adapter): for calling a policy outside the
+        distiller. ``student_errors`` is ``(N,)``, ``mentor_errors``
+        ``(M, N)``; a NaN error marks a broken mentor output. The ``finite``
+        masks are read off the errors."""
+        if mentor_errors.ndim == 0:
+            raise ValueError('ClassroomEvidence: mentor_errors must have '
+                             'shape (M, N), got a scalar.')
+        outputs = list(mentor_outputs) if mentor_outputs is not None else (
+            [None] * len(mentor_errors))
+        if len(outputs) != len(mentor_errors):
+            raise ValueError(
+                f'ClassroomEvidence: {len(outputs)} mentor outputs for '
+                f'{len(mentor_errors)} rows of mentor errors; pass one '
+                'output per mentor, in the same order.')
+        student = NetworkEvaluation(None, (), student_errors,
+                                    torch.isfinite(student_errors))
+        mentors = tuple(
+            NetworkEvaluation(out, (), errors, torch.isfinite(errors))
+            for out, errors in zip(outputs, mentor_errors))
+        return cls(student, mentors, None, score_scale, adapter)
+
+    @property
+    def student_errors(self) -> Tensor:
+        """``(N,)`` the student's errors."""
+        return self.student.errors
+
+    @cached_property
+    def mentor_errors(self) -> Tensor:
+        """``(M, N)`` the mentors' errors, NaN where a mentor's output is
+        broken."""
+        if not self.mentors:
+            raise ValueError(
+                'ClassroomEvidence: no mentors. With no mentors, configure '
+                'mentors={} for NoKD instead of calling a policy.')
+        return torch.stack([m.errors for m in self.mentors])
+
+    def mentor_entropies(self) -> Tensor:
+        """``(M, N)`` entropy of each mentor's prediction on each sample,
+        from the adapter's ``prediction_entropy``."""
+        if self.adapter is None or any(m.outputs is None
+                                       for m in self.mentors):
+            raise ValueError(
+                'The mentors\' prediction entropies need the mentors\' '
+                'outputs and the task adapter: build the evidence with '
+                'ClassroomEvidence.from_errors(..., mentor_outputs=[...], '
+                'adapter=adapter), as ClassroomDistiller does.')
+        return torch.stack([
+            self.adapter.prediction_entropy(m.outputs).detach().float().to(
+                self.mentor_errors.device) for m in self.mentors
+        ])

@@ -1,0 +1,277 @@
+"""ClassroomKD steps with the frozen-mentor runtime against the eager floor.
+
+For each setting of the speed benchmark (pose: SimpleBaseline ResNet-18
+student at 256x192 with mentors from mmpose's own configs; classification:
+CIFAR-size ResNets), each thread count and each mentor count ``k``, it times
+in interleaved rounds (one process): the student's training step, each
+mentor's eager inference pass, and ClassroomKD's ``train_step`` with the
+mentors run eagerly and through each runtime option set. The ratio reported
+per round is ``step / (student step + the k eager mentor passes)`` of the
+same round (the eager floor). It also measures peak memory against the speed
+benchmark's bound, and how many of KnowledgeFilter's (sample, mentor) active
+decisions flip when the mentors run in bf16 instead of fp32.
+
+    python tools/benchmark_mentor_runtime.py               # both settings
+    python tools/benchmark_mentor_runtime.py --settings pose --threads 1
+
+Models have random weights: speed does not depend on them (the flip rate
+does; it is measured on random mentors and says so).
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+OPTIONS = {
+    'eager': dict(fold_bn=False, channels_last=False, compile=False,
+                  precision='fp32'),
+    'cl': dict(fold_bn=False, channels_last=True, compile=False,
+               precision='fp32'),
+    'fold+cl': dict(fold_bn=True, channels_last=True, compile=False,
+                    precision='fp32'),
+    'fold+cl+bf16': dict(fold_bn=True, channels_last=True, compile=False,
+                         precision='bf16'),
+}
+COMPILED = {'fold+cl+compile': dict(fold_bn=True, channels_last=True,
+                                    compile=True, precision='fp32')}
+BATCH = dict(pose=2, classification=32)
+FLIP_BATCH = dict(pose=8, classification=64)
+MIB = 2**20
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--settings', nargs='+',
+                   default=['classification', 'pose'],
+                   choices=['classification', 'pose'])
+    p.add_argument('--counts', nargs='+', type=int, default=[3, 5])
+    p.add_argument('--threads', nargs='+', type=int, default=[1, 2])
+    p.add_argument('--iters', type=int, default=3, help='timed rounds')
+    p.add_argument('--warmup', type=int, default=1)
+    p.add_argument('--repeats', type=int, default=2,
+                   help='timing blocks per thread count (spread)')
+    p.add_argument('--options', nargs='+', default=list(OPTIONS),
+                   choices=list(OPTIONS), help='runtime option sets timed '
+                   "('eager' is always timed: it is today's step)")
+    p.add_argument('--no-flips', action='store_true',
+                   help='skip the bf16-vs-fp32 active-set measurement')
+    p.add_argument('--compile', action='store_true',
+                   help='also time torch.compile of the converted mentors')
+    p.add_argument('--no-memory', action='store_true')
+    p.add_argument('--out', default='work_dirs/benchmark_mentor_runtime/'
+                   'below_floor.json')
+    return p.parse_args()
+
+
+def build(setting, counts, options):
+    """Cases: the student step, each eager mentor pass, and a ClassroomKD
+    distiller per (option set, k). Mentors are built once and shared; so
+    are the runtime programs of one option set."""
+    from benchmarks.speed.cases import (OPTIMIZER, POLICIES, Case,
+                                                _state_tensors)
+    from mmengine.optim import build_optim_wrapper
+
+    from classroomkd_mm.models import ClassroomDistiller
+    from classroomkd_mm.registry import MODELS
+
+    batch = setting.batch
+    torch.manual_seed(0)
+    student = MODELS.build(copy.deepcopy(setting.student)).train()
+    student_ow = build_optim_wrapper(student, copy.deepcopy(OPTIMIZER))
+    cases = [Case('student', 'student',
+                  lambda: student.train_step(batch, student_ow),
+                  lambda: _state_tensors(student, student_ow))]
+    holder = ClassroomDistiller(student=setting.student,
+                                mentors=setting.mentors)
+    mentors, adapter = holder.mentors, holder.adapter
+    with torch.no_grad():
+        inputs = holder.data_preprocessor(batch, True)['inputs']
+    for name, mentor in mentors.items():
+        def mentor_pass(mentor=mentor):
+            with torch.no_grad():
+                return adapter.forward(mentor, inputs)
+        cases.append(Case(f'mentor:{name}', 'mentor', mentor_pass,
+                          lambda mentor=mentor: _state_tensors(mentor)))
+    policy, mentoring = POLICIES['classroomkd']
+    names = list(mentors)
+    distillers = {}
+    for option, runtime in options.items():
+        shared_runtimes = {}
+        for k in counts:
+            torch.manual_seed(0)
+            d = ClassroomDistiller(student=setting.student, mentors=None,
+                                   policy=policy, mentoring=mentoring,
+                                   mentor_runtime=runtime)
+            d.mentors = nn.ModuleDict((n, mentors[n]) for n in names[:k])
+            d.train()
+            d._runtimes = shared_runtimes
+            ow = build_optim_wrapper(d, copy.deepcopy(OPTIMIZER))
+
+            def persistent(d=d, ow=ow):
+                return _state_tensors(d, ow) + [
+                    t for r in d._runtimes.values()
+                    if r.mentor in d.mentors.values() for t in r.tensors()]
+
+            cases.append(Case(f'{option}@{k}', 'distiller',
+                              lambda d=d, ow=ow: d.train_step(batch, ow),
+                              persistent, num_mentors=k, policy=option,
+                              distiller=d, optim_wrapper=ow, batch=batch))
+            distillers[option, k] = d
+    return cases, names, distillers
+
+
+def ratios(times, names, case):
+    """Per round: ``case`` over the eager floor of its mentor count."""
+    k = int(case.split('@')[1])
+    floor = [sum(v) for v in zip(
+        times['student'], *(times[f'mentor:{n}'] for n in names[:k]))]
+    return [t / f for t, f in zip(times[case], floor)]
+
+
+def active_flips(setting_fn, tmp_dir, name, k):
+    """KnowledgeFilter's active decisions with bf16 mentors against fp32
+    mentors (both folded + channels-last) on one larger batch."""
+    from classroomkd_mm.models import ClassroomDistiller
+    from benchmarks.speed.cases import POLICIES
+    setting = setting_fn(tmp_dir, batch_size=FLIP_BATCH[name],
+                         num_mentors=k)
+    policy, mentoring = POLICIES['classroomkd']
+    torch.manual_seed(0)
+    d = ClassroomDistiller(student=setting.student, mentors=setting.mentors,
+                           policy=policy, mentoring=mentoring).train()
+    plans = []
+    original = d.policy
+
+    def recording(*args, **kwargs):
+        plan = original(*args, **kwargs)
+        plans.append(plan.active.clone())
+        return plan
+
+    d.policy = recording
+    data = d.data_preprocessor(setting.batch, True)
+    with torch.no_grad():
+        for option in ('fold+cl', 'fold+cl+bf16'):
+            d.mentor_runtime = d.mentor_runtime._replace(**OPTIONS[option])
+            d._runtimes.clear()
+            d.loss(**data)
+    fp32, bf16 = plans
+    return dict(batch=FLIP_BATCH[name], mentors=k,
+                decisions=fp32.numel(),
+                active_fp32=int(fp32.sum()), active_bf16=int(bf16.sum()),
+                flipped=int((fp32 != bf16).sum()),
+                flip_fraction=float((fp32 != bf16).float().mean()))
+
+
+def main():
+    args = parse_args()
+    import classroomkd_mm  # noqa: F401
+    from benchmarks.speed.peak_memory import step_memory
+    from benchmarks.speed.settings import SETTINGS
+    from benchmarks.speed.timing import interleaved_times
+    options = {k: v for k, v in OPTIONS.items()
+               if k == 'eager' or k in args.options}
+    options.update(COMPILED if args.compile else {})
+    start = time.time()
+
+    def log(msg):
+        print(f'[{time.time() - start:7.1f}s] {msg}', flush=True)
+
+    out = dict(
+        tool='tools/benchmark_mentor_runtime.py',
+        machine=dict(platform=platform.platform(), cpus=os.cpu_count(),
+                     torch=torch.__version__,
+                     cpu_bf16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()),
+                     shared='yes: other agents ran jobs on the same 2 cores',
+                     load_before=os.getloadavg()),
+        clock='process CPU time', options=options, runs=[], memory=[],
+        flips=[])
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        for name in args.settings:
+            torch.set_num_threads(1)
+            setting = SETTINGS[name](tmp_dir, batch_size=BATCH[name],
+                                     num_mentors=max(args.counts))
+            cases, names, distillers = build(setting, args.counts, options)
+            for threads in args.threads:
+                torch.set_num_threads(threads)
+                per_case = {c.name: [] for c in cases
+                            if c.kind == 'distiller'}
+                repeat_medians = {c: [] for c in per_case}
+                for repeat in range(args.repeats):
+                    log(f'[{name}] {threads} thread(s), repeat {repeat + 1}')
+                    times = interleaved_times(cases, args.warmup, args.iters,
+                                              'cpu', log)[0]
+                    for case in per_case:
+                        r = ratios(times, names, case)
+                        per_case[case] += r
+                        repeat_medians[case].append(statistics.median(r))
+                    log(f'[{name}] ' + ', '.join(
+                        f'{c} {repeat_medians[c][-1]:.3f}' for c in per_case))
+                for case, values in per_case.items():
+                    option, k = case.split('@')
+                    out['runs'].append(dict(
+                        setting=name, threads=threads, mentors=int(k),
+                        options=option, mentor_runtime=options[option],
+                        step_over_eager_floor=statistics.median(values),
+                        spread=[min(values), max(values)],
+                        repeat_medians=repeat_medians[case],
+                        rounds=len(values)))
+                with open(args.out, 'w') as f:
+                    json.dump(out, f, indent=1)
+            torch.set_num_threads(1)
+            if not args.no_memory:
+                log(f'[{name}] peak memory...')
+                mem = {c.name: step_memory(c) for c in cases}
+                for k in args.counts:
+                    mentor_mem = [mem[f'mentor:{n}'] for n in names[:k]]
+                    bound = 1.1 * (
+                        mem['student']['total']
+                        + sum(m['persistent'] for m in mentor_mem)
+                        + max(m['transient_peak'] for m in mentor_mem))
+                    for option in options:
+                        m = mem[f'{option}@{k}']
+                        out['memory'].append(dict(
+                            setting=name, mentors=k, options=option,
+                            peak_mib=m['total'] / MIB,
+                            persistent_mib=m['persistent'] / MIB,
+                            transient_mib=m['transient_peak'] / MIB,
+                            bound_mib=bound / MIB,
+                            within_bound=m['total'] <= bound))
+            for (option, k), d in distillers.items():
+                for r in d._runtimes.values():
+                    if r.report:
+                        out.setdefault('builds', {}).setdefault(
+                            name, {})[f'{option}:{r.name}'] = r.report
+            del cases, distillers
+            if not args.no_flips:
+                log(f'[{name}] bf16 against fp32 active sets...')
+                out['flips'].append(dict(setting=name, **active_flips(
+                    SETTINGS[name], tmp_dir, name, max(args.counts))))
+            out['machine']['load_after'] = os.getloadavg()
+            with open(args.out, 'w') as f:
+                json.dump(out, f, indent=1)
+    log(f'wrote {args.out}')
+    for run in out['runs']:
+        log(f"{run['setting']} {run['threads']}t {run['mentors']} mentors "
+            f"{run['options']}: {run['step_over_eager_floor']:.3f} "
+            f"({run['spread'][0]:.3f}-{run['spread'][1]:.3f})")
+    for m in out['memory']:
+        log(f"{m['setting']} {m['mentors']} {m['options']}: "
+            f"{m['peak_mib']:.0f} MiB (bound {m['bound_mib']:.0f})")
+    for f in out['flips']:
+        log(f'flips: {f}')
+
+
+if __name__ == '__main__':
+    main()
