@@ -10,6 +10,8 @@
 # 2.1.0), each to its end, and fails if either fails. Extra arguments go to
 # pytest, e.g. `tools/run_tests.sh pinned -m "not slow"` for the quick loop.
 set -uo pipefail
+# albumentations 1.4 (latest stack) looks for a newer release online at import
+export NO_ALBUMENTATIONS_UPDATE=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 case "${1:-}" in

@@ -199,10 +199,13 @@ def _cpu_seconds() -> float:
 # ---- one method, one seed ------------------------------------------------
 def method_config(spec: BenchmarkSpec, method: str,
                   mentors: List[str]) -> Config:
-    """The student config turned into a ClassroomDistiller config."""
+    """The student config turned into a ClassroomDistiller config, or, for
+    a method with a ``distiller``, into that host distiller's config."""
     settings = spec.methods[method]
     cfg = _with_options(spec.student, spec.student_options)
     cfg.merge_from_dict(settings.get('options') or {})
+    if settings.get('distiller'):
+        return _host_distiller_config(spec, method, mentors, cfg)
     student = cfg.model
     mentor_cfgs = {}
     for name in mentors:
@@ -218,6 +221,34 @@ def method_config(spec: BenchmarkSpec, method: str,
         if settings.get('adapter'):
             model['adapter'] = settings['adapter']
     cfg.model = model
+    cfg.custom_imports = dict(imports=['classroomkd_mm'],
+                              allow_failed_imports=False)
+    return cfg
+
+
+def _host_distiller_config(spec: BenchmarkSpec, method: str,
+                           mentors: List[str], cfg: Config) -> Config:
+    """A host's own one-teacher distiller (mmpose's ``DWPoseDistiller``),
+    built from config files as the host configures it: ``teacher_cfg`` is
+    the mentor's config, ``teacher_pretrained`` its checkpoint and
+    ``student_cfg`` the student config with the run's options, written once
+    into the method's folder."""
+    if len(mentors) != 1:
+        raise ValueError(
+            f'Benchmark method {method!r}: its distiller takes one teacher, '
+            f'not {mentors}; set mentors=\'best\' or one classroom name.')
+    path = osp.join(spec.work_dir, 'runs', method, 'student_config.py')
+    if not osp.isfile(path):
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        temporary = f'{path}.{os.getpid()}.py'
+        cfg.dump(temporary)
+        os.replace(temporary, path)
+    cfg.model = dict(
+        spec.methods[method]['distiller'],
+        teacher_cfg=mentor_config(spec, mentors[0]),
+        teacher_pretrained=mentor_checkpoint(spec, mentors[0]),
+        student_cfg=path,
+        data_preprocessor=cfg.model.data_preprocessor)
     cfg.custom_imports = dict(imports=['classroomkd_mm'],
                               allow_failed_imports=False)
     return cfg

@@ -32,6 +32,15 @@ A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
 A method may set ``seeds`` (a subset, or other seeds) to run fewer seeds
 than the spec, e.g. for ablations.
 
+A method may instead name a host's own one-teacher distiller, run from the
+host's code as the host configures it, e.g. mmpose's DWPose::
+
+    dwpose=dict(mentors='best', distiller=dict(
+        type='DWPoseDistiller', distill_cfg=[...]))  # mmpose's own settings
+
+Its ``teacher_cfg``, ``teacher_pretrained``, ``student_cfg`` and
+``data_preprocessor`` are filled in from the mentor and the student.
+
 ``mentors`` of a method is a list of classroom names, ``'all'`` or
 ``'best'`` (the snapshot with the highest ``metric``). ``group`` puts
 methods into separate tables (ablations); default ``'main'``.
@@ -46,7 +55,7 @@ from .standard_methods import standard_methods
 
 REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'seeds')
 METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'adapter', 'group',
-               'options', 'seeds'}
+               'options', 'seeds', 'distiller'}
 
 
 @dataclass

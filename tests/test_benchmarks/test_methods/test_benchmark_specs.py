@@ -32,11 +32,39 @@ def test_every_method_builds_a_distiller_config(path, tmp_path,
     for method in spec.methods:
         mentors = spec.method_mentors(method, scores)
         cfg = method_config(spec, method, mentors)
+        if spec.methods[method].get('distiller'):
+            check_host_distiller(spec, method, mentors, cfg)
+            continue
         assert cfg.model.type == 'classroomkd_mm.ClassroomDistiller'
         assert sorted(cfg.model.mentors) == sorted(mentors)
         if mentors:
             assert cfg.model.policy['type'] and cfg.model.mentoring
         assert spec.method_seeds(method)
+
+
+def check_host_distiller(spec, method, mentors, cfg):
+    """A host distiller (mmpose's DWPose) gets its one teacher's config and
+    checkpoint and the student config, with the run's options, as files."""
+    assert cfg.model.type == spec.methods[method]['distiller']['type']
+    assert cfg.model.teacher_cfg == mentor_config(spec, mentors[0])
+    assert cfg.model.teacher_pretrained == mentor_checkpoint(spec,
+                                                             mentors[0])
+    student = load_config(cfg.model.student_cfg)
+    expected = load_config(spec.student)
+    expected.merge_from_dict(spec.student_options)
+    assert student.model.to_dict() == expected.model.to_dict()
+    assert student.train_dataloader.to_dict() == \
+        expected.train_dataloader.to_dict()
+    assert cfg.model.data_preprocessor == student.model.data_preprocessor
+
+
+def test_host_distiller_takes_one_teacher(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    spec = load_spec(osp.join(REPO, 'configs', 'benchmarks',
+                              'pose_synthetic_rtmpose_peers.py'),
+                     work_dir=str(tmp_path))
+    with pytest.raises(ValueError, match='takes one teacher'):
+        method_config(spec, 'dwpose', list(spec.mentors))
 
 
 def test_pretrained_mentor_needs_config_and_checkpoint(tmp_path):
