@@ -15,11 +15,8 @@ from classroomkd_mm.models.losses import match_spatial_size
 from classroomkd_mm.registry import MODELS
 from classroomkd_mm.utils.student_weights import student_state_dict
 from tests.helpers.tiny_classifiers import NUM_CLASSES, distiller_cfg
-<<<<<<<< HEAD:tests/test_models/test_distillers/test_feature_loss.py
-========
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
->>>>>>>> i15house:tests/test_models/test_losses/test_feature_loss.py
 
 
 def batch(n=6):
