@@ -82,13 +82,15 @@ class SubstepProbe:
         self._patch(adapter, 'forward',
                     self._timed(forward_category, adapter.forward))
         policy, mentoring = d.policy, d.mentoring
+        mentoring_forward = mentoring.forward
 
         def capture_mentoring(evidence, plan):
             self.last_mentoring_args = (evidence, plan)
-            return mentoring(evidence, plan)
+            return mentoring_forward(evidence, plan)
 
         self._patch(d, 'policy', self._timed('ranking', policy))
-        self._patch(d, 'mentoring',
+        # an nn.Module attribute: its forward is wrapped instead
+        self._patch(mentoring, 'forward',
                     self._timed('mentoring', capture_mentoring))
         self._patch(d, '_diagnostics',
                     self._timed('diagnostics', d._diagnostics))

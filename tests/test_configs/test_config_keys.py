@@ -11,9 +11,9 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from tests.helpers import REPO
 from classroomkd_mm.utils.config_files import load_config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     p for folder in ('classification', 'pose')
     for p in glob.glob(osp.join(REPO, 'configs', folder, '**', '*.py'),

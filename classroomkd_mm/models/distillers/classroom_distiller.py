@@ -32,8 +32,9 @@ class ClassroomDistiller(BaseModel):
         L = mean_i[p_s(i) * L_task(i)]
             + lambda * mean_i[sum_m a_m(i) w_m(i) T_m(i)^2 D(s_i, m_i; T_m(i))]
 
-    with ``T_m(i) = T0 + tau * d_m(i)``. ``predict`` and ``tensor`` modes are
-    the bare student's.
+    with ``T_m(i) = T0 + tau * d_m(i)``, plus the ``feature_loss`` term when
+    one is configured. ``predict`` and ``tensor`` modes are the bare
+    student's.
 
     Args:
         student (dict): the student's model config.
@@ -46,6 +47,14 @@ class ClassroomDistiller(BaseModel):
             ``base_temperature``, ``loss_weight``, ``divergence``).
         adapter (dict, optional): task adapter; chosen from the student's
             head when None.
+        connectors (dict, optional): ``{mentor name: connector config}``,
+            e.g. ``dict(type='ConvConnector', in_channels=128,
+            out_channels=512)``: trainable maps from the student's feature to
+            that mentor's, used by ``feature_loss``. They train with the
+            student and are not part of its checkpoint.
+        feature_loss (dict, optional): a feature-level term, e.g.
+            ``dict(type='FeatureMSELoss', weighting='camkd')`` (CA-MKD's),
+            logged as ``distill.loss_feature``.
         data_preprocessor (dict, optional): the config's top-level data
             preprocessor (the Runner passes it); used as the student's when
             the student config has none. The student's preprocessor is the
@@ -68,6 +77,8 @@ class ClassroomDistiller(BaseModel):
                  adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  mentor_runtime: Optional[dict] = None,
+                 connectors: Optional[Dict[str, dict]] = None,
+                 feature_loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         student = copy.deepcopy(dict(student))
@@ -107,6 +118,32 @@ class ClassroomDistiller(BaseModel):
         if mentoring.get('divergence') is None:
             mentoring['divergence'] = self.adapter.default_divergence
         self.mentoring = build_component(mentoring, 'mentoring')
+        self.connectors, self.feature_loss = self._build_feature_term(
+            connectors, feature_loss)
+
+    def _build_feature_term(self, connectors, feature_loss):
+        connectors = dict(connectors or {})
+        unknown = sorted(set(connectors) - set(self.mentors))
+        if unknown:
+            raise ValueError(
+                f'ClassroomDistiller: connectors for {unknown}, which are not '
+                f'mentors (mentors: {sorted(self.mentors)}); key each '
+                'connector by the name of the mentor it maps to.')
+        if connectors and feature_loss is None:
+            raise ValueError(
+                'ClassroomDistiller: connectors are given but no '
+                'feature_loss uses them; add e.g. '
+                "feature_loss=dict(type='FeatureMSELoss'), or drop them.")
+        if feature_loss is not None and not self.mentors:
+            raise ValueError(
+                'ClassroomDistiller: a feature_loss needs mentors; with no '
+                'mentors (NoKD) drop feature_loss.')
+        built = nn.ModuleDict({
+            name: build_component(cfg, 'connector')
+            for name, cfg in connectors.items()
+        })
+        return built, (None if feature_loss is None else build_component(
+            feature_loss, 'feature_loss'))
 
     def _build_adapter(self, adapter_cfg):
         if adapter_cfg is not None:
@@ -213,6 +250,9 @@ class ClassroomDistiller(BaseModel):
             'student.')
         mentoring = self.mentoring(evidence, plan)
         losses['distill.loss_mentoring'] = mentoring['loss_mentoring']
+        if self.feature_loss is not None:
+            losses['distill.loss_feature'] = self.feature_loss(
+                evidence, plan, self.connectors, self.mentors)
         losses.update(
             self._diagnostics(plan, mentoring['temperatures'], mentors))
         return losses

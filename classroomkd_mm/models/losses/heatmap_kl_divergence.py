@@ -1,4 +1,5 @@
 """Divergences between mentor and student heatmaps (top-down pose)."""
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
@@ -59,19 +60,20 @@ def check_same_shape(name: str, student_out: Tensor, mentor_out: Tensor):
 
 
 @MODELS.register_module()
-class HeatmapKLDivergence:
+class HeatmapKLDivergence(nn.Module):
     """Divergence ``D`` for heatmap heads; see
     :func:`heatmap_kl_divergence`. ``targets`` must carry
     ``keypoint_weights`` (the heatmap adapter's targets do)."""
 
     def __init__(self, logit_scale: float = 1.0):
+        super().__init__()
         if not logit_scale > 0:
             raise ValueError('HeatmapKLDivergence: logit_scale must be > 0, '
                              f'got {logit_scale}.')
         self.logit_scale = logit_scale
 
-    def __call__(self, student_out: Tensor, mentor_out: Tensor,
-                 temperature: Tensor, targets) -> Tensor:
+    def forward(self, student_out: Tensor, mentor_out: Tensor,
+                temperature: Tensor, targets) -> Tensor:
         check_same_shape(type(self).__name__, student_out, mentor_out)
         return heatmap_kl_divergence(student_out, mentor_out, temperature,
                                      targets.keypoint_weights,
@@ -79,13 +81,13 @@ class HeatmapKLDivergence:
 
 
 @MODELS.register_module()
-class HeatmapMSEDivergence:
+class HeatmapMSEDivergence(nn.Module):
     """Divergence ``D`` for heatmap heads: keypoint-weighted MSE; see
     :func:`heatmap_mse_divergence`. The temperature only enters through the
     ``T^2`` weight of :class:`MentoringLoss`."""
 
-    def __call__(self, student_out: Tensor, mentor_out: Tensor,
-                 temperature: Tensor, targets) -> Tensor:
+    def forward(self, student_out: Tensor, mentor_out: Tensor,
+                temperature: Tensor, targets) -> Tensor:
         check_same_shape(type(self).__name__, student_out, mentor_out)
         return heatmap_mse_divergence(student_out, mentor_out,
                                       targets.keypoint_weights)

@@ -1,4 +1,5 @@
 """Temperature-scaled KL divergence between mentor and student logits."""
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
@@ -23,11 +24,11 @@ def logit_kl_divergence(student_logits: Tensor, mentor_logits: Tensor,
 
 
 @MODELS.register_module()
-class LogitKLDivergence:
+class LogitKLDivergence(nn.Module):
     """Divergence ``D`` for classifier logits; see
     :func:`logit_kl_divergence`."""
 
-    def __call__(self, student_out: Tensor, mentor_out: Tensor,
+    def forward(self, student_out: Tensor, mentor_out: Tensor,
                  temperature: Tensor, targets=None) -> Tensor:
         if student_out.shape != mentor_out.shape:
             raise ValueError(

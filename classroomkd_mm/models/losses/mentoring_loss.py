@@ -2,6 +2,7 @@
 from typing import Dict, Optional
 
 import torch
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
@@ -36,7 +37,7 @@ def _zero_samples(outputs, keep: Tensor):
 
 
 @MODELS.register_module()
-class MentoringLoss:
+class MentoringLoss(nn.Module):
     """``L_distill = lambda * mean_i[ sum_m a_m(i) * w_m(i) * T_m(i)^2 *
     D(student_i, mentor_i; T_m(i)) ]``.
 
@@ -53,6 +54,7 @@ class MentoringLoss:
                  tau: float = 12.0,
                  base_temperature: float = 1.0,
                  loss_weight: float = 1.0):
+        super().__init__()
         if base_temperature <= 0:
             raise ValueError('MentoringLoss: base_temperature must be > 0, '
                              f'got {base_temperature}.')
@@ -70,8 +72,8 @@ class MentoringLoss:
         return gap_temperatures(plan.gaps, plan.active, self.base_temperature,
                                 self.tau)
 
-    def __call__(self, evidence: ClassroomEvidence,
-                 plan: MentorPlan) -> Dict[str, Tensor]:
+    def forward(self, evidence: ClassroomEvidence,
+                plan: MentorPlan) -> Dict[str, Tensor]:
         """The loss between the student's outputs and every mentor's in
         ``evidence``, per ``plan``. Returns ``{'loss_mentoring': scalar}`` and
         the ``(M, N)`` temperatures used, under ``'temperatures'``."""

@@ -1,6 +1,7 @@
 """Divergence between mentor and student SimCC (RTMPose-style) outputs."""
 from typing import Tuple
 
+import torch.nn as nn
 from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
@@ -41,18 +42,19 @@ def simcc_kl_divergence(student_simcc: Tuple[Tensor, Tensor],
 
 
 @MODELS.register_module()
-class SimCCKLDivergence:
+class SimCCKLDivergence(nn.Module):
     """Divergence ``D`` for SimCC heads; see :func:`simcc_kl_divergence`.
     ``targets`` must carry ``keypoint_weights``."""
 
     def __init__(self, logit_scale: float = 1.0):
+        super().__init__()
         if not logit_scale > 0:
             raise ValueError('SimCCKLDivergence: logit_scale must be > 0, '
                              f'got {logit_scale}.')
         self.logit_scale = logit_scale
 
-    def __call__(self, student_out, mentor_out, temperature: Tensor,
-                 targets) -> Tensor:
+    def forward(self, student_out, mentor_out, temperature: Tensor,
+                targets) -> Tensor:
         for axis, s, m in zip('xy', student_out, mentor_out):
             if s.shape != m.shape:
                 raise ValueError(

@@ -9,6 +9,29 @@ from .base_policy import BasePolicy
 from .classroom_evidence import ClassroomEvidence
 
 
+def camkd_weights(errors: Tensor, usable: Tensor, score_scale) -> Tensor:
+    """``w_m(i) = (1 - softmax_m(e_m(i) / score_scale)) / (M(i) - 1)`` over
+    the ``M(i)`` usable mentors of sample ``i`` (1 when ``M(i) = 1``; the
+    weights of a sample sum to 1).
+
+    Args:
+        errors (Tensor): ``(M, N)`` errors.
+        usable (Tensor): ``(M, N)`` bool, the pairs that take part.
+        score_scale (float or Tensor): divides the errors.
+
+    Returns:
+        Tensor: ``(M, N)`` weights (meaningless where not usable).
+    """
+    logits = torch.where(usable, errors / score_scale,
+                         torch.full_like(errors, float('-inf')))
+    count = usable.sum(0, keepdim=True)
+    # A sample with no usable mentor would be an all -inf softmax.
+    logits = torch.where(count > 0, logits, torch.zeros_like(logits))
+    share = torch.softmax(logits, dim=0)
+    weights = (1 - share) / (count - 1).clamp_min(1)
+    return torch.where(count == 1, torch.ones_like(weights), weights)
+
+
 @MODELS.register_module()
 class CAMKD(BasePolicy):
     """Confidence-aware multi-teacher KD: per sample, a mentor with a lower
@@ -24,7 +47,9 @@ class CAMKD(BasePolicy):
     the adapter's score scale (the student's mean error) makes the softmax
     independent of the heatmap magnitude.
 
-    (The paper's intermediate-feature term is not part of this policy.)
+    The paper's intermediate-feature term is a feature loss of the
+    distiller: ``feature_loss=dict(type='FeatureMSELoss', weighting='camkd')``
+    with a connector per mentor (see :class:`FeatureMSELoss`).
 
     Args:
         score_scale (float, optional): ``None`` takes the task adapter's.
@@ -40,15 +65,7 @@ class CAMKD(BasePolicy):
         self.score_scale = score_scale
 
     def select(self, evidence: ClassroomEvidence, usable: Tensor):
-        mentor_errors = evidence.mentor_errors.detach().float()
         score_scale = (evidence.score_scale if self.score_scale is None else
                        self.score_scale)
-        logits = torch.where(usable, mentor_errors / score_scale,
-                             torch.full_like(mentor_errors, float('-inf')))
-        count = usable.sum(0, keepdim=True)
-        # A sample with no usable mentor would be an all -inf softmax.
-        logits = torch.where(count > 0, logits, torch.zeros_like(logits))
-        share = torch.softmax(logits, dim=0)
-        weights = (1 - share) / (count - 1).clamp_min(1)
-        weights = torch.where(count == 1, torch.ones_like(weights), weights)
-        return usable, weights
+        return usable, camkd_weights(evidence.mentor_errors.detach().float(),
+                                     usable, score_scale)

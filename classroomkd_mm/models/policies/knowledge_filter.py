@@ -29,7 +29,13 @@ class KnowledgeFilter:
     - ``weight_norm='active'`` rescales the active weights of each sample to
       sum to 1; ``'none'`` (the authors' code) keeps them as they are;
     - ``granularity='batch'`` (the authors' code) first replaces every
-      network's errors by their batch mean.
+      network's errors by their batch mean;
+    - ``round_decimals=k`` (the authors' code: 2) rounds every network's
+      share ``p_x(i) / sum_x' p_x'(i)`` to ``k`` decimals (half to even)
+      before the rest, which then reads the rounded shares ``r_x(i)``:
+      ``w_m(i) = M r_m(i)``, ``a_m(i) = [r_m(i) >= r_s(i)]``, ``d_m(i) = 1 -
+      r_s(i) / r_m(i)`` where active and ``r_m(i) > 0``, else 0. The
+      student's confidence stays the unrounded ``p_s(i)``.
 
     Everything is computed in the log domain (``p_s / p_m = exp(-(e_s - e_m)
     / score_scale)``) so that no score underflow makes a 0/0. A mentor with a
@@ -45,13 +51,19 @@ class KnowledgeFilter:
             for cross-entropy, the detached student batch mean for pose).
         confidence_weighting (bool): weight the student's task loss by the
             detached ``p_s(i)``; ``False`` gives ones.
+        round_decimals (int, optional): round the shares to this many
+            decimals (``None``: no rounding, the paper). With
+            ``granularity='batch'`` and ``weight_norm='none'``, 2 reproduces
+            the authors' released code for one teacher and any number of
+            peers (see docs/policies.md).
     """
 
     def __init__(self,
                  granularity: str = 'sample',
                  weight_norm: str = 'active',
                  score_scale: Optional[float] = None,
-                 confidence_weighting: bool = True):
+                 confidence_weighting: bool = True,
+                 round_decimals: Optional[int] = None):
         if granularity not in GRANULARITIES:
             raise ValueError(f'KnowledgeFilter: granularity={granularity!r} '
                              f'is not one of {GRANULARITIES}.')
@@ -61,6 +73,12 @@ class KnowledgeFilter:
         if score_scale is not None and not score_scale > 0:
             raise ValueError('KnowledgeFilter: score_scale must be > 0 or '
                              f'None, got {score_scale!r}.')
+        if round_decimals is not None and (
+                isinstance(round_decimals, bool)
+                or not isinstance(round_decimals, int) or round_decimals < 0):
+            raise ValueError('KnowledgeFilter: round_decimals must be None or '
+                             f'an int >= 0, got {round_decimals!r}.')
+        self.round_decimals = round_decimals
         self.granularity = granularity
         self.weight_norm = weight_norm
         self.score_scale = score_scale
@@ -94,11 +112,14 @@ class KnowledgeFilter:
         log_p_m = torch.where(usable, -e_m_safe / score_scale,
                               torch.full_like(e_m_safe, float('-inf')))
         log_p = torch.cat([log_p_s[None], log_p_m], dim=0)
-        weights = num_mentors * torch.softmax(log_p, dim=0)[1:]
-
-        active = usable & (log_p_m >= log_p_s[None])
-        gaps = torch.where(active, -torch.expm1(log_p_s[None] - log_p_m),
-                           torch.zeros_like(log_p_m))
+        if self.round_decimals is None:
+            weights = num_mentors * torch.softmax(log_p, dim=0)[1:]
+            active = usable & (log_p_m >= log_p_s[None])
+            gaps = torch.where(active,
+                               -torch.expm1(log_p_s[None] - log_p_m),
+                               torch.zeros_like(log_p_m))
+        else:
+            active, weights, gaps = self.rounded_shares(log_p, usable)
         weights = torch.where(active, weights, torch.zeros_like(weights))
         if self.weight_norm == 'active':
             total = weights.sum(0, keepdim=True)
@@ -111,3 +132,22 @@ class KnowledgeFilter:
         else:
             confidence = torch.ones_like(log_p_s)
         return MentorPlan(active, weights, gaps, confidence)
+
+    def rounded_shares(self, log_p: Tensor, usable: Tensor
+                       ) -> Tuple[Tensor, Tensor, Tensor]:
+        """``(active, weights, gaps)`` from the shares ``r_x(i)`` rounded to
+        ``round_decimals`` (in float64, as the authors' Python floats).
+
+        Args:
+            log_p (Tensor): ``(1 + M, N)`` log scores, the student's first;
+                ``-inf`` for unusable mentors.
+            usable (Tensor): ``(M, N)``.
+        """
+        shares = torch.round(
+            torch.softmax(log_p.double(), dim=0), decimals=self.round_decimals)
+        r_s, r_m = shares[:1], shares[1:]
+        active = usable & (r_m >= r_s)
+        teaching = active & (r_m > 0)
+        gaps = torch.where(teaching, 1 - r_s / r_m.clamp_min(1e-300),
+                           torch.zeros_like(r_m))
+        return active, (r_m.shape[0] * r_m).float(), gaps.float()

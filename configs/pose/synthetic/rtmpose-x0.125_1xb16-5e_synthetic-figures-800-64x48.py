@@ -4,11 +4,10 @@
 # iterations; the stage-2 pipeline in the last one), as the heatmap student
 # td-hm_res18-c16_1xb16-5e_synthetic-figures-800-64x48.py is.
 _base_ = ['./rtmpose-x0.25_1xb32-12e_synthetic-figures-64x48.py']
-widen_factor = 0.125
 max_epochs = 5
 stage2_num_epochs = 1
-model = dict(backbone=dict(widen_factor=widen_factor),
-             head=dict(in_channels=int(512 * widen_factor)))
+model = dict(backbone=dict(widen_factor=0.125),
+             head=dict(in_channels=64))  # 512 * widen_factor
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 param_scheduler = [
     dict(type='LinearLR', start_factor=1.0e-5, by_epoch=False, begin=0,

@@ -24,7 +24,6 @@ custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 max_epochs = 12
 stage2_num_epochs = 2
 base_lr = 4e-3
-widen_factor = 0.25
 train_cfg = dict(max_epochs=max_epochs, val_interval=4)
 param_scheduler = [
     dict(type='LinearLR', start_factor=1.0e-5, by_epoch=False, begin=0,
@@ -39,26 +38,15 @@ codec = dict(type='SimCCLabel', input_size=(48, 64),
              sigma=(4.9 * 48 / 192, 5.66 * 64 / 256),
              simcc_split_ratio=2.0, normalize=False, use_dark=False)
 model = dict(
-    backbone=dict(widen_factor=widen_factor, out_indices=(3, ),
+    backbone=dict(widen_factor=0.25, out_indices=(3, ),
                   norm_cfg=dict(type='BN'), init_cfg=None),
-    head=dict(in_channels=int(512 * widen_factor),
+    head=dict(in_channels=128,  # 512 * widen_factor
               input_size=codec['input_size'],
               in_featuremap_size=(3, 4),   # (w, h) at stride 16
               decoder=codec),
     test_cfg=dict(flip_test=False))
 
 data_root = 'data/generated/synthetic_figures/'
-_photometric = [
-    dict(type='mmdet.YOLOXHSVRandomAug'),
-    dict(type='Albumentation',
-         transforms=[
-             dict(type='Blur', p=0.1),
-             dict(type='MedianBlur', p=0.1),
-             dict(type='CoarseDropout', max_holes=1, max_height=0.4,
-                  max_width=0.4, min_holes=1, min_height=0.2,
-                  min_width=0.2, p=1.),
-         ]),
-]
 # mmpose's RandomBBoxTransform, same draws, without scipy's slow truncnorm
 # (classroomkd_mm/datasets/transforms)
 train_pipeline = [
@@ -69,7 +57,15 @@ train_pipeline = [
     dict(type='classroomkd_mm.FastRandomBBoxTransform',
          scale_factor=[0.6, 1.4], rotate_factor=80),
     dict(type='TopdownAffine', input_size=codec['input_size']),
-    *_photometric,
+    dict(type='mmdet.YOLOXHSVRandomAug'),
+    dict(type='Albumentation',
+         transforms=[
+             dict(type='Blur', p=0.1),
+             dict(type='MedianBlur', p=0.1),
+             dict(type='CoarseDropout', max_holes=1, max_height=0.4,
+                  max_width=0.4, min_holes=1, min_height=0.2,
+                  min_width=0.2, p=1.),
+         ]),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
@@ -81,10 +77,15 @@ train_pipeline_stage2 = [
     dict(type='classroomkd_mm.FastRandomBBoxTransform', shift_factor=0.,
          scale_factor=[0.75, 1.25], rotate_factor=60),
     dict(type='TopdownAffine', input_size=codec['input_size']),
-    _photometric[0],
-    dict(_photometric[1], transforms=[
-        *_photometric[1]['transforms'][:2],
-        dict(_photometric[1]['transforms'][2], p=0.5)]),
+    dict(type='mmdet.YOLOXHSVRandomAug'),
+    dict(type='Albumentation',
+         transforms=[
+             dict(type='Blur', p=0.1),
+             dict(type='MedianBlur', p=0.1),
+             dict(type='CoarseDropout', max_holes=1, max_height=0.4,
+                  max_width=0.4, min_holes=1, min_height=0.2,
+                  min_width=0.2, p=0.5),
+         ]),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]

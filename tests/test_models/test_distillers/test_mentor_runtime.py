@@ -1,0 +1,300 @@
+"""The frozen-mentor runtime: BatchNorm folding (golden), converted real
+mmpose and mmpretrain mentors agree with the eager ones, the distiller's
+state dict and checkpoints keep their original form, bf16 runs, and a
+converted mentor that disagrees is an error naming it."""
+import pytest
+import torch
+import torch.nn as nn
+from tests.helpers.pose_models import heatmap_model, simcc_model
+from tests.helpers.pose_models import batch, distiller
+
+from classroomkd_mm.models.distillers.mentor_runtime import (
+    MentorRuntime, conv_bn_pairs, fold_batch_norms, fold_conv_bn,
+    runtime_options)
+
+pytestmark = pytest.mark.usefixtures('mmpose_scope')
+
+
+
+@pytest.fixture(autouse=True)
+def mmpose_default_scope():
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+
+
+EAGER = dict(fold_bn=False, channels_last=False, compile=False,
+             precision='fp32')
+
+
+def _bn(channels, seed=0):
+    """A BatchNorm in eval mode with non-trivial statistics."""
+    g = torch.Generator().manual_seed(seed)
+    bn = nn.BatchNorm2d(channels).eval()
+    bn.running_mean.copy_(torch.rand(channels, generator=g) * 2 - 1)
+    bn.running_var.copy_(torch.rand(channels, generator=g) + 0.5)
+    bn.weight.data.copy_(torch.rand(channels, generator=g) + 0.5)
+    bn.bias.data.copy_(torch.rand(channels, generator=g) - 0.5)
+    return bn
+
+
+def _randomise_batch_norms(model, seed=0):
+    for i, m in enumerate(model.modules()):
+        if isinstance(m, nn.BatchNorm2d):
+            m.load_state_dict(_bn(m.num_features, seed + i).state_dict())
+    return model
+
+
+def test_fold_golden_hand_computed():
+    # 1x1 conv, 1 input channel, 2 output channels: y_c = w_c x + b_c
+    conv = nn.Conv2d(1, 2, 1)
+    conv.weight.data = torch.tensor([2.0, -1.0]).view(2, 1, 1, 1)
+    conv.bias.data = torch.tensor([1.0, 0.5])
+    bn = nn.BatchNorm2d(2, eps=0.0).eval()
+    bn.running_mean.copy_(torch.tensor([1.0, -0.5]))
+    bn.running_var.copy_(torch.tensor([4.0, 0.25]))
+    bn.weight.data = torch.tensor([3.0, 1.0])
+    bn.bias.data = torch.tensor([0.5, -1.0])
+    weight, bias = fold_conv_bn(conv.weight, conv.bias, bn)
+    # s = gamma / sqrt(var) = (1.5, 2); W' = W s = (3, -2);
+    # b' = (b - mean) s + beta = (0 * 1.5 + 0.5, 1 * 2 - 1) = (0.5, 1)
+    assert weight.flatten().tolist() == [3.0, -2.0]
+    assert bias.tolist() == [0.5, 1.0]
+    x = torch.tensor([[[[0.0, 1.0, -2.0]]]])
+    with torch.no_grad():
+        assert torch.allclose(nn.functional.conv2d(x, weight, bias),
+                              bn(conv(x)))
+
+
+@pytest.mark.parametrize('conv', [
+    nn.Conv2d(4, 6, 3, padding=1, bias=False),
+    nn.Conv2d(4, 6, 3, groups=2, bias=True),
+    nn.ConvTranspose2d(4, 6, 4, stride=2, padding=1, bias=False),
+    nn.ConvTranspose2d(4, 6, 3, groups=2),
+])
+def test_fold_equals_conv_then_batch_norm(conv):
+    torch.manual_seed(0)
+    model = nn.Sequential(conv, _bn(6), nn.ReLU()).eval()
+    x = torch.randn(2, 4, 7, 5)
+    with torch.no_grad():
+        expected = model(x)
+        pairs = conv_bn_pairs(model, lambda: model(x))
+        assert pairs == [('0', '1')]
+        assert fold_batch_norms(model, pairs) == 1
+        assert isinstance(model[1], nn.Identity)
+        assert torch.allclose(model(x), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_no_pair_when_batch_norm_does_not_follow_the_conv():
+    class PreActivation(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn, self.conv = _bn(3), nn.Conv2d(3, 3, 1)
+
+        def forward(self, x):
+            return self.conv(self.bn(x))
+
+    model = PreActivation().eval()
+    with torch.no_grad():
+        assert conv_bn_pairs(model, lambda: model(torch.randn(1, 3, 4, 4))) \
+            == []
+
+
+def _heatmap_forward(model, x):
+    return model.head.forward(model.extract_feat(x))
+
+
+def _cls_forward(model, x):
+    return model.head(model.extract_feat(x))
+
+
+def _mmpretrain(backbone, in_channels):
+    from mmpretrain.registry import MODELS
+    return MODELS.build(dict(
+        type='ImageClassifier', _scope_='mmpretrain', backbone=backbone,
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=5,
+                  in_channels=in_channels,
+                  loss=dict(type='CrossEntropyLoss'))))
+
+
+def _mmpose(cfg):
+    from mmpose.registry import MODELS
+    return MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('build,forward,shape', [
+    (lambda: _mmpose(heatmap_model(base_channels=8)), _heatmap_forward,
+     (2, 3, 128, 96)),                                 # SimpleBaseline R18
+    (lambda: _mmpose(heatmap_model(depth=50, base_channels=4)),
+     _heatmap_forward, (2, 3, 128, 96)),               # Bottleneck blocks
+    (lambda: _mmpose(heatmap_model(width=0.25)), _heatmap_forward,
+     (2, 3, 128, 96)),                                 # ConvModule blocks
+    (lambda: _mmpretrain(dict(type='ResNet', depth=18, base_channels=8,
+                              stem_channels=8), 64),
+     _cls_forward, (2, 3, 64, 64)),                    # mmpretrain ResNet
+    (lambda: _mmpretrain(dict(type='ResNetV1d', depth=50, base_channels=4,
+                              stem_channels=8), 128),
+     _cls_forward, (2, 3, 64, 64)),                    # deep stem
+])
+def test_real_mentors_agree_and_keep_their_state_dict(build, forward, shape):
+    torch.manual_seed(0)
+    mentor = _randomise_batch_norms(build()).eval().requires_grad_(False)
+    state = {k: v.clone() for k, v in mentor.state_dict().items()}
+    batch_norms = sum(isinstance(m, nn.BatchNorm2d)
+                      for m in mentor.modules())
+    x = torch.randn(*shape)
+    runtime = MentorRuntime('m', mentor, runtime_options(None), forward)
+    with torch.no_grad():
+        eager = forward(mentor, x)
+        first, later = runtime(x), runtime(torch.flip(x, [0]))
+        assert torch.allclose(later, forward(mentor, torch.flip(x, [0])),
+                              rtol=1e-4, atol=1e-4 * eager.abs().max())
+    assert runtime.report['folded'] == batch_norms
+    # the program shares every tensor but the folded weights and biases
+    own = {id(t) for t in runtime.tensors()} - {
+        id(t) for t in list(mentor.parameters()) + list(mentor.buffers())}
+    assert len(own) == 2 * batch_norms
+    assert runtime.report['max_relative_difference'] < 1e-5
+    assert torch.allclose(first, eager, rtol=1e-4,
+                          atol=1e-4 * eager.abs().max())
+    assert first.dtype == eager.dtype and first.is_contiguous()
+    # the mentor itself is untouched: same keys, same values
+    after = mentor.state_dict()
+    assert after.keys() == state.keys()
+    assert all(torch.equal(after[k], v) for k, v in state.items())
+    assert any(isinstance(m, nn.BatchNorm2d) for m in mentor.modules())
+
+
+def test_disagreement_is_an_error_naming_the_mentor():
+    class Residual(nn.Module):
+        """bn(conv(x)) + conv(x): the conv output is used twice, which the
+        hooks cannot see; folding it breaks the sum, the check catches it."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv, self.bn = nn.Conv2d(3, 3, 1), _bn(3)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return self.bn(y) + y
+
+    model = Residual().eval()
+    runtime = MentorRuntime('wrong_one', model, runtime_options(None),
+                            lambda m, x: m(x))
+    with pytest.raises(RuntimeError, match="Mentor 'wrong_one'.*tolerance"):
+        with torch.no_grad():
+            runtime(torch.randn(2, 3, 5, 5))
+
+
+@pytest.mark.parametrize('bad,match', [
+    (dict(fold=True), 'unknown keys'),
+    (dict(precision='int8'), 'precision'),
+    (dict(compile='yes'), 'compile'),
+    (dict(tolerance=2), 'tolerance'),
+    ('fast', 'must be a dict'),
+])
+def test_bad_options_are_clear_errors(bad, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        runtime_options(bad)
+
+
+def test_fp16_on_cpu_is_an_error():
+    model = nn.Sequential(nn.Conv2d(3, 3, 1)).eval()
+    runtime = MentorRuntime('m', model, runtime_options(
+        dict(precision='fp16')), lambda m, x: m(x))
+    with pytest.raises(ValueError, match="needs a CUDA device"):
+        runtime(torch.randn(1, 3, 4, 4))
+
+
+# ---- through the distiller ---------------------------------------------
+def _two_mentor_distiller(tmp_path, **kwargs):
+    return distiller(heatmap_model(base_channels=8),
+                     dict(a=heatmap_model(base_channels=16),
+                          b=heatmap_model(width=0.25)), tmp_path, **kwargs)
+
+
+def test_distiller_state_dict_keys_and_values_unchanged(tmp_path):
+    model = _two_mentor_distiller(tmp_path)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    inputs, samples = batch(2)
+    losses = model.loss(inputs, samples)
+    assert set(model._runtimes) == {'a', 'b'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    after = model.state_dict()
+    assert list(after.keys()) == list(before.keys())
+    mentor_keys = [k for k in before if k.startswith('mentors.')]
+    assert mentor_keys
+    assert all(torch.equal(after[k], before[k]) for k in mentor_keys)
+    # the student-only part (what StudentCheckpointHook writes) is the
+    # same set of keys as without a runtime
+    eager = _two_mentor_distiller(tmp_path, mentor_runtime=EAGER)
+    assert list(eager.state_dict().keys()) == list(after.keys())
+
+
+def test_runtime_matches_eager_losses_and_round_trips(tmp_path):
+    inputs, samples = batch(2)
+    eager = _two_mentor_distiller(tmp_path, mentor_runtime=EAGER)
+    converted = _two_mentor_distiller(tmp_path)
+    converted.load_state_dict(eager.state_dict())
+    with torch.no_grad():
+        a = eager.loss(inputs, samples)
+        b = converted.loss(inputs, samples)
+    for key in a:
+        assert torch.allclose(a[key], b[key], rtol=1e-4, atol=1e-6), key
+    # save / load into a fresh distiller: the program is rebuilt from the
+    # loaded weights and gives the very same losses (an exact resume)
+    state = converted.state_dict()
+    resumed = _two_mentor_distiller(tmp_path)
+    resumed.load_state_dict(state)
+    assert not resumed._runtimes
+    with torch.no_grad():
+        c = resumed.loss(inputs, samples)
+    for key in b:
+        assert torch.equal(b[key], c[key]), key
+    # loading new mentor weights drops the old programs
+    converted.load_state_dict(state)
+    assert not converted._runtimes
+
+
+def test_bf16_mentors_run_and_give_float32(tmp_path):
+    model = _two_mentor_distiller(tmp_path,
+                                  mentor_runtime=dict(precision='bf16'))
+    inputs, samples = batch(2)
+    with torch.no_grad():
+        out, _ = model.mentor_forward('a', model.data_preprocessor(
+            dict(inputs=inputs, data_samples=samples))['inputs'])
+    assert out.dtype == torch.float32
+    assert model._runtimes['a'].report['max_relative_difference'] < 5e-2
+    losses = model.loss(inputs, samples)
+    assert all(torch.isfinite(v) for v in losses.values())
+
+
+def test_simcc_mentor_outputs_are_tuples(tmp_path):
+    model = distiller(simcc_model(), dict(a=simcc_model(channels=32)),
+                      tmp_path)
+    inputs, samples = batch(2)
+    with torch.no_grad():
+        out, _ = model.mentor_forward('a', inputs)
+        ref = tuple(model.mentors['a'].head.forward(
+            model.mentors['a'].extract_feat(inputs)))
+    assert isinstance(out, tuple) and len(out) == 2
+    for o, r in zip(out, ref):
+        assert torch.allclose(o, r, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_program_agrees_and_reports_its_compile_time():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), _bn(8),
+                          nn.ReLU(), nn.Conv2d(8, 4, 1), _bn(4, 1)).eval()
+    runtime = MentorRuntime('m', model, runtime_options(dict(compile=True)),
+                            lambda m, x: m(x))
+    x = torch.randn(2, 3, 16, 12)
+    with torch.no_grad():
+        first = runtime(x)
+        again = runtime(x)
+        eager = model(x)
+    assert runtime.report['folded'] == 2
+    assert runtime.report['compile_s'] > 0
+    assert torch.allclose(first, eager, rtol=1e-4, atol=1e-5)
+    assert torch.equal(first, again)
