@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 from torch import Tensor
+from torch.utils._pytree import tree_leaves, tree_map
 
 PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Largest |eager - converted| allowed, as a fraction of max |eager output|.
