@@ -38,8 +38,8 @@ class RuntimeOptions(NamedTuple):
     output value, accepted at the first batch (default per precision, or per
     the dtype of an enclosing autocast: :data:`DEFAULT_TOLERANCE`).
     """
-    fold_bn: bool = True
-    channels_last: bool = True
+    fold_bn: bool = False
+    channels_last: bool = False
     compile: bool = False
     precision: str = 'fp32'
     tolerance: Optional[float] = None

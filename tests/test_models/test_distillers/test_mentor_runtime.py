@@ -22,6 +22,8 @@ def mmpose_default_scope():
     init_default_scope('mmpose')
 
 
+#: the exact options (opt-in)
+EXACT = dict(fold_bn=True, channels_last=True)
 EAGER = dict(fold_bn=False, channels_last=False, compile=False,
              precision='fp32')
 
@@ -143,7 +145,7 @@ def test_real_mentors_agree_and_keep_their_state_dict(build, forward, shape):
     batch_norms = sum(isinstance(m, nn.BatchNorm2d)
                       for m in mentor.modules())
     x = torch.randn(*shape)
-    runtime = MentorRuntime('m', mentor, runtime_options(None), forward)
+    runtime = MentorRuntime('m', mentor, runtime_options(EXACT), forward)
     with torch.no_grad():
         eager = forward(mentor, x)
         first, later = runtime(x), runtime(torch.flip(x, [0]))
@@ -179,7 +181,7 @@ def test_disagreement_is_an_error_naming_the_mentor():
             return self.bn(y) + y
 
     model = Residual().eval()
-    runtime = MentorRuntime('wrong_one', model, runtime_options(None),
+    runtime = MentorRuntime('wrong_one', model, runtime_options(EXACT),
                             lambda m, x: m(x))
     with pytest.raises(RuntimeError, match="Mentor 'wrong_one'.*tolerance"):
         with torch.no_grad():
@@ -214,7 +216,7 @@ def _two_mentor_distiller(tmp_path, **kwargs):
 
 
 def test_distiller_state_dict_keys_and_values_unchanged(tmp_path):
-    model = _two_mentor_distiller(tmp_path)
+    model = _two_mentor_distiller(tmp_path, mentor_runtime=EXACT)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     inputs, samples = batch(2)
     losses = model.loss(inputs, samples)
@@ -234,7 +236,7 @@ def test_distiller_state_dict_keys_and_values_unchanged(tmp_path):
 def test_runtime_matches_eager_losses_and_round_trips(tmp_path):
     inputs, samples = batch(2)
     eager = _two_mentor_distiller(tmp_path, mentor_runtime=EAGER)
-    converted = _two_mentor_distiller(tmp_path)
+    converted = _two_mentor_distiller(tmp_path, mentor_runtime=EXACT)
     converted.load_state_dict(eager.state_dict())
     with torch.no_grad():
         a = eager.loss(inputs, samples)
@@ -244,7 +246,7 @@ def test_runtime_matches_eager_losses_and_round_trips(tmp_path):
     # save / load into a fresh distiller: the program is rebuilt from the
     # loaded weights and gives the very same losses (an exact resume)
     state = converted.state_dict()
-    resumed = _two_mentor_distiller(tmp_path)
+    resumed = _two_mentor_distiller(tmp_path, mentor_runtime=EXACT)
     resumed.load_state_dict(state)
     assert not resumed._runtimes
     with torch.no_grad():
@@ -287,7 +289,7 @@ def test_compiled_program_agrees_and_reports_its_compile_time():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), _bn(8),
                           nn.ReLU(), nn.Conv2d(8, 4, 1), _bn(4, 1)).eval()
-    runtime = MentorRuntime('m', model, runtime_options(dict(compile=True)),
+    runtime = MentorRuntime('m', model, runtime_options(dict(EXACT, compile=True)),
                             lambda m, x: m(x))
     x = torch.randn(2, 3, 16, 12)
     with torch.no_grad():
@@ -298,3 +300,10 @@ def test_compiled_program_agrees_and_reports_its_compile_time():
     assert runtime.report['compile_s'] > 0
     assert torch.allclose(first, eager, rtol=1e-4, atol=1e-5)
     assert torch.equal(first, again)
+
+
+def test_default_is_the_eager_mentor():
+    """Without ``mentor_runtime`` the mentors run as they are (the folded
+    copies would raise peak memory; the options are opt-in)."""
+    assert not runtime_options(None).converts
+    assert runtime_options(EXACT).converts
