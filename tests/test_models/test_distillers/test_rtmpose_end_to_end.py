@@ -10,7 +10,8 @@ import os.path as osp
 import pytest
 import torch
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.helpers import REPO
+
 CONFIGS = osp.join(REPO, 'configs', 'pose', 'synthetic')
 MENTOR = osp.join(CONFIGS, 'rtmpose-x0.25_1xb32-12e_synthetic-figures-64x48.py')
 STUDENT = osp.join(CONFIGS,
