@@ -21,20 +21,10 @@ from classroomkd_mm.utils import safe_checkpoint
 from classroomkd_mm.utils.safe_checkpoint import (UnsafeCheckpointError,
                                                   url_cache_path)
 from tests.helpers.tiny_classifiers import classifier_cfg
+from tests.helpers.hostile_payload import REFUSED, Payload
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
-REFUSED = 'Refused to load checkpoint'
-
-
-class Payload:
-    """Unpickling this runs ``touch <marker>``."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, ('touch ' + self.marker, ))
 
 
 @pytest.fixture

@@ -15,21 +15,11 @@ from classroomkd_mm.utils.safe_checkpoint import UnsafeCheckpointError
 from tests.helpers.tiny_runs import (load_tool, run_config, save_mentors,
                                      write_image_folder)
 from tests.helpers.tiny_classifiers import classifier_cfg, distiller_cfg
+from tests.helpers.hostile_payload import REFUSED, Payload
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
-REFUSED = 'Refused to load checkpoint'
 export_tool = load_tool('export_student')
-
-
-class Payload:
-    """Unpickling this runs ``touch <marker>``."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, ('touch ' + self.marker, ))
 
 
 @pytest.fixture

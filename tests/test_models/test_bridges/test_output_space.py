@@ -1,21 +1,11 @@
 """Output spaces read from mmpose's own zoo configs (tiny backbones; the
 heads and codecs are the configs')."""
 import pytest
-from tests.helpers.zoo_models import zoo_model
+from tests.helpers.zoo_models import (CPM, HRNET_256, HRNET_384, MSPN, RLE,
+                                      RTMPOSE_T, UDP_COMBINED, WHOLEBODY,
+                                      zoo_model)
 
 from classroomkd_mm.models.bridges.output_space import describe_pose_output
-
-BODY = 'body_2d_keypoint/'
-HRNET_256 = BODY + 'topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
-HRNET_384 = BODY + 'topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-384x288.py'
-RTMPOSE_T = BODY + 'rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py'
-RLE = BODY + 'topdown_regression/coco/td-reg_res50_rle-8xb64-210e_coco-256x192.py'
-WHOLEBODY = ('wholebody_2d_keypoint/rtmpose/coco-wholebody/'
-             'rtmpose-m_8xb64-270e_coco-wholebody-256x192.py')
-CPM = BODY + 'topdown_heatmap/coco/td-hm_cpm_8xb64-210e_coco-256x192.py'
-MSPN = BODY + 'topdown_heatmap/coco/td-hm_2xmspn50_8xb32-210e_coco-256x192.py'
-UDP_COMBINED = (BODY + 'topdown_heatmap/coco/'
-                'td-hm_hrnet-w32_udp-regress-8xb64-210e_coco-256x192.py')
 
 
 def build(path, package='mmpose'):
