@@ -22,9 +22,16 @@ def prepare_runner_config(cfg: Config, training: bool = True) -> Config:
     wanted = [LOCK_HOOK] if training else []
     if is_distiller_config(cfg):
         wanted += [STUDENT_HOOK, RNG_HOOK]
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not training:
+        # A config dumped by a training run carries its lock hook; an
+        # evaluation never takes the training lock.
+        hooks = [h for h in hooks
+                 if h.get('type') not in (LOCK_HOOK, LOCK_HOOK.split('.')[-1])]
+        if hooks != list(cfg.get('custom_hooks', None) or []):
+            cfg.custom_hooks = hooks
     if not wanted:
         return cfg
-    hooks = list(cfg.get('custom_hooks', None) or [])
     for hook in wanted:
         short = hook.split('.')[-1]
         if not any(h.get('type') in (hook, short) for h in hooks):

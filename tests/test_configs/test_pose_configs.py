@@ -52,7 +52,10 @@ def test_zoo_config_loads_and_builds(path):
             'mmdet', reason='RTMPose configs need mmdet: they run on the '
             'latest stack (tools/run_tests.sh latest), not on the pinned one')
     student = build(cfg.model.student)
-    adapter_cls = SimCCAdapter if 'rtmpose' in path else HeatmapAdapter
+    # the student is named first: classroomkd_<student>-from-<mentors>_...
+    student_name = osp.basename(path).split('-from-')[0]
+    adapter_cls = (SimCCAdapter if 'rtmpose' in student_name
+                   else HeatmapAdapter)
     assert adapter_cls.supports(student)
     # every mentor's head and codec (a tiny backbone stands in for its own,
     # which may live in mmdet) and its bridge into the student's space
