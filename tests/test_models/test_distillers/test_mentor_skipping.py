@@ -203,3 +203,13 @@ def test_data_samples_without_sample_idx_are_refused(tmp_path):
     data = skipping.data_preprocessor(data, training=True)
     with pytest.raises(ValueError, match='sample_idx'):
         skipping(**data, mode='loss')
+
+
+def test_skipping_reads_the_device_once_per_step(tmp_path):
+    """The audit's count with skipping on: one ``nonzero`` per mentor, on
+    the host copy of the (M, N) run mask (the one device read of the step,
+    which the sub-batch sizes need); nothing else."""
+    from benchmarks.speed.sync_audit import loss_syncs
+    _, skipping = pair(tmp_path)
+    skipping.train()
+    assert dict(loss_syncs(skipping, batch())) == {'aten.nonzero': 2}
