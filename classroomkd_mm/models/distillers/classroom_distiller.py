@@ -24,8 +24,8 @@ from .mentor_builder import build_mentor
 from .mentor_error_cache import MentorErrorCache
 from .mentor_runtime import MentorRuntime, runtime_options
 from .mentor_skipping import (check_skipping_policy, full_batch,
-                              reprobe_draws, sample_indices, skipped_pairs,
-                              skipping_options)
+                              no_samples, reprobe_draws, sample_indices,
+                              skipped_pairs, skipping_options)
 from .preprocessor_check import check_same_normalisation
 
 
@@ -162,6 +162,7 @@ class ClassroomDistiller(BaseModel):
             check_skipping_policy(self.policy, self.feature_loss)
             # In the full checkpoint, not in the student-only file.
             self.skip_cache = MentorErrorCache(len(self.mentors))
+            self._mentor_output_shapes = {}
 
     def _build_feature_term(self, connectors, feature_loss):
         connectors = dict(connectors or {})
@@ -417,9 +418,6 @@ class ClassroomDistiller(BaseModel):
                                        paired.detach().float(), score_scale,
                                        options.margin, probe))
         run = ~torch.stack(skips).cpu()
-        # A mentor skipped on the whole batch still runs on its first
-        # sample, so that its outputs have a shape.
-        run[:, 0] |= ~run.any(1)
         skipped = (~run).to(inputs.device)
         size = inputs.shape[0]
         evaluations = []
@@ -428,8 +426,7 @@ class ClassroomDistiller(BaseModel):
             if rows.numel() == size:
                 outputs, _ = self.mentor_forward(name, inputs)
             else:
-                outputs, _ = self.mentor_forward(name, inputs[rows])
-                outputs = full_batch(outputs, rows, size)
+                outputs = self._mentor_rows(name, inputs, rows)
             evaluation = self._judge_mentor(name, outputs, (), targets,
                                             student)
             errors = torch.where(skipped[m],
@@ -444,6 +441,23 @@ class ClassroomDistiller(BaseModel):
                          (~skipped[m]).to(cache.errors.device))
         cache.count_visit(index)
         return tuple(evaluations), skipped
+
+    def _mentor_rows(self, name: str, inputs: Tensor, rows: Tensor):
+        """Mentor ``name``'s outputs on the samples ``rows`` of ``inputs``,
+        zero on the others. Skipped on every sample, it runs on none: the
+        shape of its outputs comes from one pass on a zero sample, made once
+        and kept (it reads nothing of the batch and records nothing)."""
+        size = inputs.shape[0]
+        if rows.numel() > 0:
+            return full_batch(self.mentor_forward(name, inputs[rows])[0],
+                              rows, size)
+        template = self._mentor_output_shapes.get(name)
+        if template is None:
+            with torch.no_grad():
+                probe, _ = self.mentor_forward(
+                    name, inputs.new_zeros((1, *inputs.shape[1:])))
+            template = self._mentor_output_shapes[name] = no_samples(probe)
+        return full_batch(template, rows, size)
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:

@@ -166,3 +166,11 @@ def full_batch(outputs, rows: Tensor, size: int):
         return type(outputs)(full_batch(o, rows, size) for o in outputs)
     full = outputs.new_zeros((size, *outputs.shape[1:]))
     return full.index_copy_(0, rows, outputs)
+
+
+def no_samples(outputs):
+    """Outputs (a tensor or a tuple of tensors) with zero samples: what
+    :func:`full_batch` needs to make a zero batch of their shape."""
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(no_samples(o) for o in outputs)
+    return outputs[:0]

@@ -159,14 +159,22 @@ def test_reprobe_fraction_one_never_skips(tmp_path):
     assert losses['classroom.m1.skipped_rate'] == 0
 
 
-def test_a_mentor_skipped_on_every_sample_still_runs_on_one(tmp_path):
+def test_a_mentor_skipped_on_every_sample_does_not_run(tmp_path):
     _, skipping = pair(tmp_path)
     data = skipping.data_preprocessor(batch(), training=True)
     skipping.skip_cache.reserve(list(range(8)))
-    skipping.skip_cache.errors.fill_(100.0)  # far behind the student
-    losses = skipping(**data, mode='loss')
-    assert losses['classroom.m0.skipped_rate'].item() == 7 / 8
-    assert losses['classroom.m0.active_rate'] <= 1 / 8
+    skipping.skip_cache.errors[:, 0] = 100.0  # far behind the student
+    calls = []
+    forward = skipping.mentor_forward
+    skipping.mentor_forward = lambda name, x: (calls.append((name, len(x))),
+                                               forward(name, x))[1]
+    for _ in range(2):
+        losses = skipping(**data, mode='loss')
+    # one pass on one zero sample for m0's output shape, then none
+    assert calls[:2] == [('m0', 1), ('m1', 8)]
+    assert [name for name, _ in calls[2:]] == ['m1']
+    assert losses['classroom.m0.skipped_rate'] == 1
+    assert losses['classroom.m0.active_rate'] == 0
     assert all(torch.isfinite(v).all() for v in losses.values())
 
 
