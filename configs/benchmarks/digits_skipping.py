@@ -18,4 +18,8 @@ methods = dict(
         mentors=_classroom5, policy=_kf, mentoring=_mentoring,
         distiller_options=dict(
             mentor_skipping=dict(margin=1.0, reprobe_fraction=0.1))),
+    classroomkd_skip_m025=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(
+            mentor_skipping=dict(margin=0.25, reprobe_fraction=0.1))),
 )
