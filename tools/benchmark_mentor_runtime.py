@@ -163,12 +163,17 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
     distillers = {}
     for option, runtime in options.items():
         shared_runtimes = {}
+        # channels_last stores the mentors' convolution weights
+        # channels-last in place: those distillers get their own copy of
+        # the mentors, so that the eager ones (and the floor) keep theirs.
+        own = ({n: copy.deepcopy(m) for n, m in mentors.items()}
+               if runtime.get('channels_last') else mentors)
         for k in counts:
             torch.manual_seed(0)
             d = ClassroomDistiller(student=setting.student, mentors=None,
                                    policy=policy, mentoring=mentoring,
                                    mentor_runtime=runtime)
-            d.mentors = nn.ModuleDict((n, mentors[n]) for n in names[:k])
+            d.mentors = nn.ModuleDict((n, own[n]) for n in names[:k])
             d.train()
             d._runtimes = shared_runtimes
             ow = build_optim_wrapper(d, copy.deepcopy(OPTIMIZER))
@@ -190,7 +195,8 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
                 d = ClassroomDistiller(
                     student=setting.student, mentors=None, policy=policy,
                     mentoring=mentoring, mentor_runtime=options[option])
-                d.mentors = nn.ModuleDict((n, mentors[n]) for n in names[:k])
+                d.mentors = nn.ModuleDict(
+                    (n, distillers[option, k].mentors[n]) for n in names[:k])
                 d.mentor_skipping = skipping_options(
                     dict(margin=1.0, reprobe_fraction=0.0))
                 d.skip_cache = MentorErrorCache(k)

@@ -254,6 +254,25 @@ def to_channels_last(model: nn.Module, keep=()) -> int:
     return converted
 
 
+def weights_to_channels_last(model: nn.Module) -> int:
+    """Store ``model``'s 4-D convolution weights in channels-last memory, in
+    place: the same parameters with the same values (``state_dict`` values
+    are equal, checkpoints load either way), one storage each, so a folded
+    convolution's ``W * s`` (:class:`FoldedWeight`) comes out channels-last
+    and needs no reordering when it runs. Returns how many were
+    converted."""
+    converted = 0
+    for module in model.modules():
+        weight = module._parameters.get('weight') if isinstance(
+            module, _CONVS) else None
+        if weight is not None and weight.dim() == 4 and not \
+                weight.is_contiguous(memory_format=torch.channels_last):
+            weight.data = weight.data.contiguous(
+                memory_format=torch.channels_last)
+            converted += 1
+    return converted
+
+
 # ---- outputs ---------------------------------------------------------------
 def _leaves(outputs) -> list:
     """The tensors of ``outputs``, a tensor or nested tuples of tensors
@@ -327,6 +346,8 @@ def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
     """The inference program of ``mentor`` (see the module docstring) and
     the number of BatchNorms folded. ``trace(model)`` runs one forward pass
     of ``model``; it finds the convolution/BatchNorm pairs."""
+    if options.channels_last:
+        weights_to_channels_last(mentor)
     program = shared_copy(mentor).eval()
     folded = 0
     if options.fold_bn:
