@@ -256,9 +256,11 @@ class ClassroomDistiller(BaseModel):
         return None
 
     def _apply(self, fn, *args, **kwargs):
-        # Moved or cast mentors need new programs.
+        # Moved or cast mentors need new programs (and output templates).
         if hasattr(self, '_runtimes'):
             self._runtimes.clear()
+        if hasattr(self, '_mentor_output_shapes'):
+            self._mentor_output_shapes.clear()
         return super()._apply(fn, *args, **kwargs)
 
     def mentor_forward(self, name: str, inputs: Tensor):
