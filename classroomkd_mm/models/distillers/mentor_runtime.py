@@ -24,6 +24,8 @@ from mmengine.logging import print_log
 from torch import Tensor
 from torch.utils._pytree import tree_leaves, tree_map
 
+from ..setting_checks import options_from_dict
+
 PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Largest |eager - converted| allowed, as a fraction of max |eager output|.
 DEFAULT_TOLERANCE = {'fp32': 1e-4, 'bf16': 5e-2, 'fp16': 1e-2}
@@ -58,15 +60,10 @@ def runtime_options(cfg: Optional[dict]) -> RuntimeOptions:
         return RuntimeOptions()
     if isinstance(cfg, RuntimeOptions):
         return cfg
-    if not isinstance(cfg, dict):
-        raise TypeError('mentor_runtime must be a dict such as dict('
-                        "fold_bn=True, channels_last=True, compile=False, "
-                        f"precision='fp32'), got {cfg!r}.")
-    unknown = set(cfg) - set(RuntimeOptions._fields)
-    if unknown:
-        raise ValueError(f'mentor_runtime: unknown keys {sorted(unknown)}; '
-                         f'known: {list(RuntimeOptions._fields)}.')
-    options = RuntimeOptions(**cfg)
+    options = options_from_dict(
+        'mentor_runtime', RuntimeOptions, cfg,
+        "dict(fold_bn=True, channels_last=True, compile=False, "
+        "precision='fp32')")
     for key in ('fold_bn', 'channels_last', 'compile'):
         if not isinstance(getattr(options, key), bool):
             raise TypeError(f'mentor_runtime.{key} must be True or False, '

@@ -32,7 +32,7 @@ from typing import NamedTuple, Optional
 import torch
 from torch import Tensor
 
-from ..setting_checks import check_number
+from ..setting_checks import check_number, options_from_dict
 
 # Weyl-sequence steps: fractional parts of irrational numbers.
 SAMPLE_STEP = 0.6180339887498949  # golden ratio - 1
@@ -59,14 +59,8 @@ def skipping_options(cfg: Optional[dict]) -> Optional[SkippingOptions]:
     """Validate ``mentor_skipping`` (None: skipping off)."""
     if cfg is None:
         return None
-    if not isinstance(cfg, dict):
-        raise TypeError('mentor_skipping must be a dict such as dict('
-                        f'margin=1.0, reprobe_fraction=0.1), got {cfg!r}.')
-    unknown = set(cfg) - set(SkippingOptions._fields)
-    if unknown:
-        raise ValueError(f'mentor_skipping: unknown keys {sorted(unknown)}; '
-                         f'known: {list(SkippingOptions._fields)}.')
-    options = SkippingOptions(**cfg)
+    options = options_from_dict('mentor_skipping', SkippingOptions, cfg,
+                                'dict(margin=1.0, reprobe_fraction=0.1)')
     margin = check_number('mentor_skipping', 'margin', options.margin,
                           above=0)
     fraction = check_number('mentor_skipping', 'reprobe_fraction',
