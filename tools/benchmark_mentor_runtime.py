@@ -11,6 +11,16 @@ same round (the eager floor). It also measures peak memory against the speed
 benchmark's bound, and how many of KnowledgeFilter's (sample, mentor) active
 decisions flip when the mentors run in bf16 instead of fp32.
 
+With ``--skip-fractions f ...`` it also times ClassroomKD with
+``mentor_skipping`` on, for the option sets of ``--skip-options``, in a skip
+state made from a real pass: the distiller's error cache holds each mentor's
+error on each sample of the batch from one eager pass, and the share ``f`` of
+the (sample, mentor) pairs where the mentor is furthest behind the student
+(largest ``(e_m - e_s) / score_scale``) is marked as far behind (cached error
+1e6), so that the skipping rule (margin 1, re-probe fraction 0) skips them.
+That state is restored before every step (the step would otherwise update
+it). The skipped fraction logged by the steps is reported.
+
     python tools/benchmark_mentor_runtime.py               # both settings
     python tools/benchmark_mentor_runtime.py --settings pose --threads 1
 
@@ -48,6 +58,7 @@ COMPILED = {'fold+cl+compile': dict(fold_bn=True, channels_last=True,
 BATCH = dict(pose=2, classification=32)
 FLIP_BATCH = dict(pose=8, classification=64)
 MIB = 2**20
+SKIPPED = {}  # (setting, option, k): skipped share logged by each step
 
 
 def parse_args():
@@ -64,6 +75,12 @@ def parse_args():
     p.add_argument('--options', nargs='+', default=list(OPTIONS),
                    choices=list(OPTIONS), help='runtime option sets timed '
                    "('eager' is always timed: it is today's step)")
+    p.add_argument('--skip-fractions', nargs='*', type=float, default=[],
+                   help='time mentor skipping with these shares of the '
+                   '(sample, mentor) pairs skipped')
+    p.add_argument('--skip-options', nargs='+', default=['eager', 'fold+cl'],
+                   choices=list(OPTIONS),
+                   help='runtime option sets timed with skipping')
     p.add_argument('--no-flips', action='store_true',
                    help='skip the bf16-vs-fp32 active-set measurement')
     p.add_argument('--compile', action='store_true',
@@ -74,7 +91,39 @@ def parse_args():
     return p.parse_args()
 
 
-def build(setting, counts, options):
+def skip_state(d, batch, fraction):
+    """Fill ``d``'s error cache from one eager pass on ``batch`` and mark
+    the ``fraction`` of (sample, mentor) pairs where the mentor is furthest
+    behind the student as far behind; returns the cache's state."""
+    errors = {}
+    original = d.policy
+
+    def recording(evidence):
+        errors['student'] = evidence.paired_student_errors
+        errors['mentors'] = evidence.mentor_errors
+        errors['scale'] = evidence.score_scale
+        return original(evidence)
+
+    saved = d.mentor_skipping
+    d.mentor_skipping, d.policy = None, recording
+    with torch.no_grad():
+        data = d.data_preprocessor(batch, True)
+        d.loss(**data)
+    d.mentor_skipping, d.policy = saved, original
+    gaps = (errors['mentors'] - errors['student']) / errors['scale']
+    n = len(batch['data_samples'])
+    cache = d.skip_cache
+    cache.reserve(list(range(n)))
+    cache.errors[:n] = errors['mentors'].t()
+    chosen = gaps.flatten().argsort(descending=True)[
+        :round(fraction * gaps.numel())]
+    marked = torch.zeros(gaps.numel(), dtype=torch.bool)
+    marked[chosen] = True
+    cache.errors[:n][marked.view_as(gaps).t()] = 1e6
+    return {k: v.clone() for k, v in cache.state_dict().items()}
+
+
+def build(setting, counts, options, skip_fractions=(), skip_options=()):
     """Cases: the student step, each eager mentor pass, and a ClassroomKD
     distiller per (option set, k). Mentors are built once and shared; so
     are the runtime programs of one option set."""
@@ -83,9 +132,15 @@ def build(setting, counts, options):
     from mmengine.optim import build_optim_wrapper
 
     from classroomkd_mm.models import ClassroomDistiller
+    from classroomkd_mm.models.distillers.mentor_error_cache import \
+        MentorErrorCache
+    from classroomkd_mm.models.distillers.mentor_skipping import \
+        skipping_options
     from classroomkd_mm.registry import MODELS
 
     batch = setting.batch
+    for i, sample in enumerate(batch['data_samples']):
+        sample.set_metainfo(dict(sample_idx=i))
     torch.manual_seed(0)
     student = MODELS.build(copy.deepcopy(setting.student)).train()
     student_ow = build_optim_wrapper(student, copy.deepcopy(OPTIMIZER))
@@ -108,12 +163,17 @@ def build(setting, counts, options):
     distillers = {}
     for option, runtime in options.items():
         shared_runtimes = {}
+        # channels_last stores the mentors' convolution weights
+        # channels-last in place: those distillers get their own copy of
+        # the mentors, so that the eager ones (and the floor) keep theirs.
+        own = ({n: copy.deepcopy(m) for n, m in mentors.items()}
+               if runtime.get('channels_last') else mentors)
         for k in counts:
             torch.manual_seed(0)
             d = ClassroomDistiller(student=setting.student, mentors=None,
                                    policy=policy, mentoring=mentoring,
                                    mentor_runtime=runtime)
-            d.mentors = nn.ModuleDict((n, mentors[n]) for n in names[:k])
+            d.mentors = nn.ModuleDict((n, own[n]) for n in names[:k])
             d.train()
             d._runtimes = shared_runtimes
             ow = build_optim_wrapper(d, copy.deepcopy(OPTIMIZER))
@@ -128,6 +188,45 @@ def build(setting, counts, options):
                               persistent, num_mentors=k, policy=option,
                               distiller=d, optim_wrapper=ow, batch=batch))
             distillers[option, k] = d
+    for option in skip_options:
+        for fraction in skip_fractions:
+            for k in counts:
+                torch.manual_seed(0)
+                d = ClassroomDistiller(
+                    student=setting.student, mentors=None, policy=policy,
+                    mentoring=mentoring, mentor_runtime=options[option])
+                d.mentors = nn.ModuleDict(
+                    (n, distillers[option, k].mentors[n]) for n in names[:k])
+                d.mentor_skipping = skipping_options(
+                    dict(margin=1.0, reprobe_fraction=0.0))
+                d.skip_cache = MentorErrorCache(k)
+                d._mentor_output_shapes = {}
+                d._runtimes = distillers[option, k]._runtimes
+                d.train()
+                state = skip_state(d, batch, fraction)
+                ow = build_optim_wrapper(d, copy.deepcopy(OPTIMIZER))
+                skipped = []
+
+                def step(d=d, ow=ow, state=state, skipped=skipped, k=k):
+                    d.skip_cache.load_state_dict(state)
+                    logs = d.train_step(batch, ow)
+                    skipped.append(sum(
+                        float(logs[f'classroom.{n}.skipped_rate'])
+                        for n in names[:k]) / k)
+
+                def persistent(d=d, ow=ow):
+                    return _state_tensors(d, ow) + [
+                        t for r in d._runtimes.values()
+                        if r.mentor in d.mentors.values()
+                        for t in r.tensors()]
+
+                name = f'{option}+skip{fraction:g}'
+                cases.append(Case(f'{name}@{k}', 'distiller', step,
+                                  persistent, num_mentors=k, policy=name,
+                                  distiller=d, optim_wrapper=ow,
+                                  batch=batch))
+                distillers[name, k] = d
+                SKIPPED[setting.name, name, k] = skipped
     return cases, names, distillers
 
 
@@ -180,7 +279,8 @@ def main():
     from benchmarks.speed.settings import SETTINGS
     from benchmarks.speed.timing import interleaved_times
     options = {k: v for k, v in OPTIONS.items()
-               if k == 'eager' or k in args.options}
+               if k == 'eager' or k in args.options or
+               (args.skip_fractions and k in args.skip_options)}
     options.update(COMPILED if args.compile else {})
     start = time.time()
 
@@ -202,7 +302,9 @@ def main():
             torch.set_num_threads(1)
             setting = SETTINGS[name](tmp_dir, batch_size=BATCH[name],
                                      num_mentors=max(args.counts))
-            cases, names, distillers = build(setting, args.counts, options)
+            cases, names, distillers = build(
+                setting, args.counts, options, args.skip_fractions,
+                args.skip_options)
             for threads in args.threads:
                 torch.set_num_threads(threads)
                 per_case = {c.name: [] for c in cases
@@ -220,9 +322,13 @@ def main():
                         f'{c} {repeat_medians[c][-1]:.3f}' for c in per_case))
                 for case, values in per_case.items():
                     option, k = case.split('@')
+                    skipped = SKIPPED.get((name, option, int(k)))
                     out['runs'].append(dict(
                         setting=name, threads=threads, mentors=int(k),
-                        options=option, mentor_runtime=options[option],
+                        options=option,
+                        mentor_runtime=options[option.split('+skip')[0]],
+                        skipped_fraction=(statistics.mean(skipped)
+                                          if skipped else None),
                         step_over_eager_floor=statistics.median(values),
                         spread=[min(values), max(values)],
                         repeat_medians=repeat_medians[case],
@@ -239,7 +345,7 @@ def main():
                         mem['student']['total']
                         + sum(m['persistent'] for m in mentor_mem)
                         + max(m['transient_peak'] for m in mentor_mem))
-                    for option in options:
+                    for option in [o for o, kk in distillers if kk == k]:
                         m = mem[f'{option}@{k}']
                         out['memory'].append(dict(
                             setting=name, mentors=k, options=option,
@@ -265,7 +371,9 @@ def main():
     for run in out['runs']:
         log(f"{run['setting']} {run['threads']}t {run['mentors']} mentors "
             f"{run['options']}: {run['step_over_eager_floor']:.3f} "
-            f"({run['spread'][0]:.3f}-{run['spread'][1]:.3f})")
+            f"({run['spread'][0]:.3f}-{run['spread'][1]:.3f})"
+            + (f" skipped {run['skipped_fraction']:.3f}"
+               if run['skipped_fraction'] is not None else ''))
     for m in out['memory']:
         log(f"{m['setting']} {m['mentors']} {m['options']}: "
             f"{m['peak_mib']:.0f} MiB (bound {m['bound_mib']:.0f})")

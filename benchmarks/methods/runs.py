@@ -220,6 +220,7 @@ def method_config(spec: BenchmarkSpec, method: str,
                                   **settings.get('mentoring', {}))
         if settings.get('adapter'):
             model['adapter'] = settings['adapter']
+        model.update(settings.get('distiller_options') or {})
     cfg.model = model
     cfg.custom_imports = dict(imports=['classroomkd_mm'],
                               allow_failed_imports=False)

@@ -30,7 +30,9 @@ A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
     num_threads = 1                       # optional: torch CPU threads
 
 A method may set ``seeds`` (a subset, or other seeds) to run fewer seeds
-than the spec, e.g. for ablations.
+than the spec, e.g. for ablations, and ``distiller_options`` (further
+arguments of ClassroomDistiller, e.g. ``dict(mentor_skipping=dict(
+margin=1.0))``).
 
 A method may instead name a host's own one-teacher distiller, run from the
 host's code as the host configures it, e.g. mmpose's DWPose::
@@ -55,7 +57,7 @@ from .standard_methods import standard_methods
 
 REQUIRED = ('name', 'student', 'metric', 'trainings', 'mentors', 'seeds')
 METHOD_KEYS = {'mentors', 'policy', 'mentoring', 'adapter', 'group',
-               'options', 'seeds', 'distiller'}
+               'options', 'seeds', 'distiller', 'distiller_options'}
 
 
 @dataclass

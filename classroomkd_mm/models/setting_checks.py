@@ -28,3 +28,17 @@ def check_number(owner: str, name: str, value, *, minimum: float = None,
     if not ok:
         raise ValueError(f'{owner}: {name} must be {wanted}, got {value!r}.')
     return float(value)
+
+
+def options_from_dict(owner: str, options_type, cfg, example: str):
+    """``options_type(**cfg)`` for a NamedTuple of options; a ``TypeError``
+    when ``cfg`` is no dict (``example`` shows one) and a ``ValueError``
+    naming unknown keys and the known ones."""
+    if not isinstance(cfg, dict):
+        raise TypeError(f'{owner} must be a dict such as {example}, got '
+                        f'{cfg!r}.')
+    unknown = set(cfg) - set(options_type._fields)
+    if unknown:
+        raise ValueError(f'{owner}: unknown keys {sorted(unknown)}; known: '
+                         f'{list(options_type._fields)}.')
+    return options_type(**cfg)

@@ -21,7 +21,11 @@ from ..component_builder import build_component
 from ..policies.classroom_evidence import ClassroomEvidence
 from .configured_mentors import keep_configured_mentors
 from .mentor_builder import build_mentor
+from .mentor_error_cache import MentorErrorCache
 from .mentor_runtime import MentorRuntime, runtime_options
+from .mentor_skipping import (check_skipping_policy, full_batch,
+                              no_samples, reprobe_draws, sample_indices,
+                              skipped_pairs, skipping_options)
 from .preprocessor_check import check_same_normalisation
 
 
@@ -76,6 +80,14 @@ class ClassroomDistiller(BaseModel):
             mentor modules and the
             checkpoints keep their original form; each mentor's program is
             built and checked against it on the first training batch.
+        mentor_skipping (dict, optional): ``dict(margin=1.0,
+            reprobe_fraction=0.1, seed=0)`` skips a mentor's forward on the
+            samples where its error, measured the last time the sample was
+            seen, was worse than the student's by more than ``margin`` (in
+            KF's log-score units), re-probing a ``reprobe_fraction`` of the
+            pairs per epoch (:mod:`.mentor_skipping`); logs
+            ``classroom.<name>.skipped_rate``. KnowledgeFilter only. Default
+            None: every mentor runs on every sample.
     """
 
     def __init__(self,
@@ -86,6 +98,7 @@ class ClassroomDistiller(BaseModel):
                  adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  mentor_runtime: Optional[dict] = None,
+                 mentor_skipping: Optional[dict] = None,
                  connectors: Optional[Dict[str, dict]] = None,
                  feature_loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
@@ -141,6 +154,15 @@ class ClassroomDistiller(BaseModel):
         self.mentoring = build_component(mentoring, 'mentoring')
         self.connectors, self.feature_loss = self._build_feature_term(
             connectors, feature_loss)
+        self.mentor_skipping = skipping_options(mentor_skipping)
+        if self.mentor_skipping is not None:
+            if not self.mentors:
+                raise ValueError('mentor_skipping needs mentors; with no '
+                                 'mentors (NoKD) remove it.')
+            check_skipping_policy(self.policy, self.feature_loss)
+            # In the full checkpoint, not in the student-only file.
+            self.skip_cache = MentorErrorCache(len(self.mentors))
+            self._mentor_output_shapes = {}
 
     def _build_feature_term(self, connectors, feature_loss):
         connectors = dict(connectors or {})
@@ -234,9 +256,11 @@ class ClassroomDistiller(BaseModel):
         return None
 
     def _apply(self, fn, *args, **kwargs):
-        # Moved or cast mentors need new programs.
+        # Moved or cast mentors need new programs (and output templates).
         if hasattr(self, '_runtimes'):
             self._runtimes.clear()
+        if hasattr(self, '_mentor_output_shapes'):
+            self._mentor_output_shapes.clear()
         return super()._apply(fn, *args, **kwargs)
 
     def mentor_forward(self, name: str, inputs: Tensor):
@@ -293,10 +317,15 @@ class ClassroomDistiller(BaseModel):
 
         targets = adapter.targets(data_samples, inputs.device)
         student = adapter.evaluate(self.student, inputs, targets)
+        skipped = None
         with torch.no_grad():
-            mentors = tuple(
-                self._evaluate_mentor(name, inputs, targets, student)
-                for name in self.mentors)
+            if self.mentor_skipping is None:
+                mentors = tuple(
+                    self._evaluate_mentor(name, inputs, targets, student)
+                    for name in self.mentors)
+            else:
+                mentors, skipped = self._evaluate_mentors_skipping(
+                    inputs, targets, student, data_samples)
             evidence = ClassroomEvidence(
                 student, mentors, targets, adapter.score_scale(student.errors),
                 adapter)
@@ -313,6 +342,10 @@ class ClassroomDistiller(BaseModel):
                 evidence, plan, self.connectors, self.mentors)
         losses.update(
             self._diagnostics(plan, mentoring['temperatures'], mentors))
+        if skipped is not None:
+            for m, name in enumerate(self.mentors.keys()):
+                losses[f'classroom.{name}.skipped_rate'] = \
+                    skipped[m].float().mean()
         return losses
 
     def _evaluate_mentor(self, name: str, inputs: Tensor, targets,
@@ -323,24 +356,110 @@ class ClassroomDistiller(BaseModel):
         judged on the keypoints it shares with the student (weights ``v_mik
         = w_ik c_mk``), and the student's error for comparing with it is
         taken on the same keypoints; see docs/heterogeneous_classroom.md."""
-        adapter = self.adapter
         outputs, features = self.mentor_forward(name, inputs)
+        return self._judge_mentor(name, outputs, features, targets, student)
+
+    def _judge_mentor(self, name: str, outputs, features, targets,
+                      student: NetworkEvaluation) -> NetworkEvaluation:
+        """The evaluation of mentor ``name``'s ``outputs`` (see
+        :meth:`_evaluate_mentor`)."""
+        adapter = self.adapter
+        shared = self._shared_keypoints(name, targets, student)
+        if shared is None:
+            return adapter.evaluate_outputs(outputs, features, targets)
+        shared_targets, student_errors = shared
+        evaluation = adapter.evaluate_outputs(outputs, features,
+                                              shared_targets)
+        mask = self.bridges[name].keypoint_mask
+        return dataclasses.replace(
+            evaluation, targets=shared_targets, student_errors=student_errors,
+            coverage=keypoint_coverage(targets.keypoint_weights,
+                                       mask[None])[0])
+
+    def _shared_keypoints(self, name: str, targets,
+                          student: NetworkEvaluation):
+        """For a pose mentor that covers some of the student's keypoints:
+        the targets restricted to them and the student's errors there
+        ``e_s^m(i)``; None for a mentor that covers them all."""
         bridge = self.bridges[name] if name in self.bridges else None
         if bridge is None or not bridge.partial:
-            return adapter.evaluate_outputs(outputs, features, targets)
-        mask = bridge.keypoint_mask
+            return None
+        adapter = self.adapter
         shared = targets._replace(keypoint_weights=shared_keypoint_weights(
-            targets.keypoint_weights, mask[None])[0])
-        evaluation = adapter.evaluate_outputs(outputs, features, shared)
+            targets.keypoint_weights, bridge.keypoint_mask[None])[0])
         student_errors = adapter.per_sample_error(
             adapter.detach(student.outputs), shared)
         student_errors = torch.where(
             student.finite, student_errors,
             torch.full_like(student_errors, float('nan')))
-        return dataclasses.replace(
-            evaluation, targets=shared, student_errors=student_errors,
-            coverage=keypoint_coverage(targets.keypoint_weights,
-                                       mask[None])[0])
+        return shared, student_errors
+
+    def _evaluate_mentors_skipping(self, inputs: Tensor, targets,
+                                   student: NetworkEvaluation, data_samples):
+        """Every mentor's evaluation with ``mentor_skipping``: each mentor
+        runs on the sub-batch of the samples it is not skipped on
+        (:func:`.mentor_skipping.skipped_pairs`); on the others its errors
+        are NaN (inactive in the plan) and its outputs zero. Returns the
+        evaluations and the ``(M, N)`` skipped mask. The only device read is
+        the mask itself (one per step: the sub-batch sizes)."""
+        options, cache = self.mentor_skipping, self.skip_cache
+        indices = sample_indices(data_samples)
+        cache.reserve(indices)
+        index = torch.tensor(indices, device=cache.visits.device)
+        visits = cache.visits[index]
+        score_scale = (self.policy.score_scale
+                       if self.policy.score_scale is not None else
+                       self.adapter.score_scale(student.errors))
+        skips = []
+        for m, name in enumerate(self.mentors.keys()):
+            shared = self._shared_keypoints(name, targets, student)
+            paired = student.errors if shared is None else shared[1]
+            probe = reprobe_draws(index, visits, m,
+                                  options.seed) < options.reprobe_fraction
+            skips.append(skipped_pairs(cache.cached(index, m),
+                                       paired.detach().float(), score_scale,
+                                       options.margin, probe))
+        run = ~torch.stack(skips).cpu()
+        skipped = (~run).to(inputs.device)
+        size = inputs.shape[0]
+        evaluations = []
+        for m, name in enumerate(self.mentors.keys()):
+            rows = run[m].nonzero().flatten().to(inputs.device)
+            if rows.numel() == size:
+                outputs, _ = self.mentor_forward(name, inputs)
+            else:
+                outputs = self._mentor_rows(name, inputs, rows)
+            evaluation = self._judge_mentor(name, outputs, (), targets,
+                                            student)
+            errors = torch.where(skipped[m],
+                                 torch.full_like(evaluation.errors,
+                                                 float('nan')),
+                                 evaluation.errors)
+            evaluations.append(dataclasses.replace(
+                evaluation, errors=errors,
+                finite=evaluation.finite | skipped[m]))
+            cache.record(index.to(cache.errors.device), m,
+                         errors.to(cache.errors.device),
+                         (~skipped[m]).to(cache.errors.device))
+        cache.count_visit(index)
+        return tuple(evaluations), skipped
+
+    def _mentor_rows(self, name: str, inputs: Tensor, rows: Tensor):
+        """Mentor ``name``'s outputs on the samples ``rows`` of ``inputs``,
+        zero on the others. Skipped on every sample, it runs on none: the
+        shape of its outputs comes from one pass on a zero sample, made once
+        and kept (it reads nothing of the batch and records nothing)."""
+        size = inputs.shape[0]
+        if rows.numel() > 0:
+            return full_batch(self.mentor_forward(name, inputs[rows])[0],
+                              rows, size)
+        template = self._mentor_output_shapes.get(name)
+        if template is None:
+            with torch.no_grad():
+                probe, _ = self.mentor_forward(
+                    name, inputs.new_zeros((1, *inputs.shape[1:])))
+            template = self._mentor_output_shapes[name] = no_samples(probe)
+        return full_batch(template, rows, size)
 
     @staticmethod
     def _prefixed(losses: dict, prefix: str) -> dict:

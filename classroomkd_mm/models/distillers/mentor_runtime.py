@@ -4,9 +4,11 @@ reduced precision.
 
 A mentor never trains, so what runs in the training step may differ from the
 module that is checkpointed. :func:`convert_mentor` makes the program: a copy
-of the mentor module that shares every tensor it does not change (only
-folded convolutions get new weights), so the mentor module itself, its
-``state_dict`` and the checkpoints keep their original form.
+of the mentor module that shares every tensor of the mentor (a folded
+convolution computes its weight from the shared one when it runs and keeps
+only a scale and a bias per output channel), so the mentor module itself,
+its ``state_dict`` and the checkpoints keep their original form and the
+program adds no copy of the mentor's weights.
 :class:`MentorRuntime` runs it and, on its first batch, checks it against the
 eager mentor.
 """
@@ -21,6 +23,8 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from torch import Tensor
 from torch.utils._pytree import tree_leaves, tree_map
+
+from ..setting_checks import options_from_dict
 
 PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Largest |eager - converted| allowed, as a fraction of max |eager output|.
@@ -56,15 +60,10 @@ def runtime_options(cfg: Optional[dict]) -> RuntimeOptions:
         return RuntimeOptions()
     if isinstance(cfg, RuntimeOptions):
         return cfg
-    if not isinstance(cfg, dict):
-        raise TypeError('mentor_runtime must be a dict such as dict('
-                        "fold_bn=True, channels_last=True, compile=False, "
-                        f"precision='fp32'), got {cfg!r}.")
-    unknown = set(cfg) - set(RuntimeOptions._fields)
-    if unknown:
-        raise ValueError(f'mentor_runtime: unknown keys {sorted(unknown)}; '
-                         f'known: {list(RuntimeOptions._fields)}.')
-    options = RuntimeOptions(**cfg)
+    options = options_from_dict(
+        'mentor_runtime', RuntimeOptions, cfg,
+        "dict(fold_bn=True, channels_last=True, compile=False, "
+        "precision='fp32')")
     for key in ('fold_bn', 'channels_last', 'compile'):
         if not isinstance(getattr(options, key), bool):
             raise TypeError(f'mentor_runtime.{key} must be True or False, '
@@ -95,20 +94,55 @@ def fold_conv_bn(weight: Tensor, bias: Optional[Tensor], bn: nn.Module,
     a bias). A transposed convolution's weight is ``(in, out / groups, ...)``,
     so its output channels are its second axis within each group.
     """
+    scale, bias = folded_scale_and_bias(bias, bn)
+    return scale_output_channels(weight, scale, transposed, groups), bias
+
+
+def folded_scale_and_bias(bias: Optional[Tensor], bn: nn.Module
+                          ) -> Tuple[Tensor, Tensor]:
+    """``s = gamma / sqrt(running_var + eps)`` and ``b' = (b - running_mean)
+    * s + beta`` of :func:`fold_conv_bn`."""
     scale = bn.weight if bn.affine else torch.ones_like(bn.running_var)
     scale = scale / torch.sqrt(bn.running_var + bn.eps)
     shift = bn.bias if bn.affine else torch.zeros_like(bn.running_mean)
     bias = torch.zeros_like(bn.running_mean) if bias is None else bias
+    return scale, (bias - bn.running_mean) * scale + shift
+
+
+def scale_output_channels(weight: Tensor, scale: Tensor,
+                          transposed: bool = False, groups: int = 1
+                          ) -> Tensor:
+    """``W * s`` along a convolution weight's output-channel axis (the
+    first, or for a transposed convolution the second within each group)."""
     if transposed:
         in_channels = weight.shape[0]
         grouped = weight.reshape(groups, in_channels // groups,
                                  *weight.shape[1:])
         per_group = scale.reshape(groups, 1, -1,
                                   *([1] * (weight.dim() - 2)))
-        new_weight = (grouped * per_group).reshape(weight.shape)
-    else:
-        new_weight = weight * scale.reshape(-1, *([1] * (weight.dim() - 1)))
-    return new_weight, (bias - bn.running_mean) * scale + shift
+        return (grouped * per_group).reshape(weight.shape)
+    return weight * scale.reshape(-1, *([1] * (weight.dim() - 1)))
+
+
+class FoldedWeight:
+    """A folded convolution's weight ``W' = W * s``, made when the
+    convolution runs and dropped when it returns, from the weight ``W`` it
+    shares with the eager mentor and the per-channel ``s``: the program
+    holds no second copy of the mentor's convolution weights (only ``s`` and
+    the folded bias, one value per output channel), at the cost of one
+    multiplication over the weights per call."""
+
+    def __init__(self, weight: Tensor, scale: Tensor, transposed: bool,
+                 groups: int):
+        self.weight, self.scale = weight, scale
+        self.transposed, self.groups = transposed, groups
+
+    def before(self, module: nn.Module, args):
+        module.weight = scale_output_channels(self.weight, self.scale,
+                                              self.transposed, self.groups)
+
+    def after(self, module: nn.Module, args, output):
+        del module.weight
 
 
 _CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d,
@@ -164,18 +198,22 @@ def conv_bn_pairs(model: nn.Module, run: Callable[[], object]
 
 def fold_batch_norms(model: nn.Module, pairs: List[Tuple[str, str]]) -> int:
     """Fold each pair's BatchNorm into its convolution, in ``model``: the
-    convolution gets new weight and bias parameters (the old tensors are not
-    touched, so copies that share them keep theirs) and the BatchNorm becomes
-    ``nn.Identity``. Returns how many were folded."""
+    convolution gets a new bias parameter, and its weight becomes
+    :class:`FoldedWeight` (computed from the old weight at each call, so
+    copies that share the old tensors keep theirs and no weight is copied);
+    the BatchNorm becomes ``nn.Identity``. Returns how many were folded."""
     modules = dict(model.named_modules())
     for conv_name, bn_name in pairs:
         conv, bn = modules[conv_name], modules[bn_name]
+        transposed = isinstance(conv, nn.modules.conv._ConvTransposeNd)
         with torch.no_grad():
-            weight, bias = fold_conv_bn(
-                conv.weight, conv.bias, bn,
-                transposed=isinstance(conv, nn.modules.conv._ConvTransposeNd),
-                groups=conv.groups)
-        conv.weight = nn.Parameter(weight, requires_grad=False)
+            scale, bias = folded_scale_and_bias(conv.bias, bn)
+        folded = FoldedWeight(conv._parameters.pop('weight').detach(),
+                              scale.detach(), transposed, conv.groups)
+        # a buffer of the program, so its memory is counted with it
+        conv.register_buffer('folded_scale', folded.scale)
+        conv.register_forward_pre_hook(folded.before)
+        conv.register_forward_hook(folded.after)
         conv.bias = nn.Parameter(bias, requires_grad=False)
         parent_name, _, child = bn_name.rpartition('.')
         setattr(modules[parent_name] if parent_name else model, child,
@@ -200,7 +238,8 @@ def to_channels_last(model: nn.Module, keep=()) -> int:
     keep = {id(t) for t in keep}
     converted = 0
     for module in model.modules():
-        if (isinstance(module, _CONVS) and module.weight.dim() == 4
+        if (isinstance(module, _CONVS) and 'weight' in module._parameters
+                and module.weight.dim() == 4
                 and id(module.weight) not in keep
                 and not module.weight.is_contiguous(
                     memory_format=torch.channels_last)):
@@ -208,6 +247,25 @@ def to_channels_last(model: nn.Module, keep=()) -> int:
                 module.weight.detach().contiguous(
                     memory_format=torch.channels_last),
                 requires_grad=False)
+            converted += 1
+    return converted
+
+
+def weights_to_channels_last(model: nn.Module) -> int:
+    """Store ``model``'s 4-D convolution weights in channels-last memory, in
+    place: the same parameters with the same values (``state_dict`` values
+    are equal, checkpoints load either way), one storage each, so a folded
+    convolution's ``W * s`` (:class:`FoldedWeight`) comes out channels-last
+    and needs no reordering when it runs. Returns how many were
+    converted."""
+    converted = 0
+    for module in model.modules():
+        weight = module._parameters.get('weight') if isinstance(
+            module, _CONVS) else None
+        if weight is not None and weight.dim() == 4 and not \
+                weight.is_contiguous(memory_format=torch.channels_last):
+            weight.data = weight.data.contiguous(
+                memory_format=torch.channels_last)
             converted += 1
     return converted
 
@@ -285,6 +343,8 @@ def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
     """The inference program of ``mentor`` (see the module docstring) and
     the number of BatchNorms folded. ``trace(model)`` runs one forward pass
     of ``model``; it finds the convolution/BatchNorm pairs."""
+    if options.channels_last:
+        weights_to_channels_last(mentor)
     program = shared_copy(mentor).eval()
     folded = 0
     if options.fold_bn:

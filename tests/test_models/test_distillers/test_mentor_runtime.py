@@ -152,10 +152,15 @@ def test_real_mentors_agree_and_keep_their_state_dict(build, forward, shape):
         assert torch.allclose(later, forward(mentor, torch.flip(x, [0])),
                               rtol=1e-4, atol=1e-4 * eager.abs().max())
     assert runtime.report['folded'] == batch_norms
-    # the program shares every tensor but the folded weights and biases
-    own = {id(t) for t in runtime.tensors()} - {
-        id(t) for t in list(mentor.parameters()) + list(mentor.buffers())}
+    # the program shares every tensor but the folded biases and scales, one
+    # value per output channel: no convolution weight is copied
+    shared = {id(t) for t in list(mentor.parameters())
+              + list(mentor.buffers())}
+    own = [t for t in runtime.tensors() if id(t) not in shared]
     assert len(own) == 2 * batch_norms
+    channels = sum(m.num_features for m in mentor.modules()
+                   if isinstance(m, nn.BatchNorm2d))
+    assert sum(t.numel() for t in own) == 2 * channels
     assert runtime.report['max_relative_difference'] < 1e-5
     assert torch.allclose(first, eager, rtol=1e-4,
                           atol=1e-4 * eager.abs().max())
@@ -307,3 +312,31 @@ def test_default_is_the_eager_mentor():
     copies would raise peak memory; the options are opt-in)."""
     assert not runtime_options(None).converts
     assert runtime_options(EXACT).converts
+
+
+def test_folded_runtime_holds_no_copy_of_the_mentor_weights(tmp_path):
+    """Persistent memory of a training step (as benchmarks/speed/
+    peak_memory.py counts it: the distinct storages of weights, buffers,
+    optimizer state and the runtime programs): folded + channels-last adds one scale
+    and one bias per folded channel to the eager step's, not a copy of the
+    mentors' convolution weights. (The transient peak is measured by
+    tools/benchmark_mentor_runtime.py, docs/performance.md.)"""
+    from mmengine.optim import OptimWrapper
+
+    from benchmarks.speed.cases import _state_tensors, tensor_bytes
+    inputs, samples = batch(2)
+    memory = {}
+    for name, runtime in (('eager', EAGER), ('folded', EXACT)):
+        torch.manual_seed(0)
+        model = _two_mentor_distiller(tmp_path, mentor_runtime=runtime)
+        model.train()
+        ow = OptimWrapper(torch.optim.SGD(model.student.parameters(),
+                                          lr=0.01, momentum=0.9))
+        data = dict(inputs=list(inputs), data_samples=samples)
+
+        model.train_step(data, ow)
+        memory[name] = tensor_bytes(_state_tensors(model, ow) + [
+            t for r in model._runtimes.values() for t in r.tensors()])
+    channels = sum(m.num_features for m in model.mentors.modules()
+                   if isinstance(m, nn.BatchNorm2d))
+    assert memory['folded'] == memory['eager'] + 2 * channels * 4

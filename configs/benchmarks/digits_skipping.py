@@ -1,0 +1,25 @@
+# Mentor skipping against the unskipped method, on the digits spec's
+# classroom (configs/benchmarks/digits_methods.py): ClassroomKD with the five
+# mentors of the main table, with and without `mentor_skipping`, 3 seeds.
+#   python tools/benchmark_methods.py configs/benchmarks/digits_skipping.py
+# Results and paired differences: docs/benchmarks.md (mentor skipping).
+_base_ = ['./digits_methods.py']
+_classroom5 = _base_._classroom5
+_kf = _base_._kf
+_mentoring = _base_._classroom   # the spec's ClassroomKD: tau 4, T0 1
+name = 'digits_skipping'
+work_dir = 'work_dirs/benchmarks/digits_skipping'
+seeds = [0, 1, 2]
+standard_methods = None
+methods = dict(
+    _delete_=True,
+    classroomkd=dict(mentors=_classroom5, policy=_kf, mentoring=_mentoring),
+    classroomkd_skip=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(
+            mentor_skipping=dict(margin=1.0, reprobe_fraction=0.1))),
+    classroomkd_skip_m025=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(
+            mentor_skipping=dict(margin=0.25, reprobe_fraction=0.1))),
+)
