@@ -14,17 +14,17 @@ _base_ = ['./td-hm_res18-c32_1xb32-12e_synthetic-figures-64x48.py']
 model = dict(head=dict(out_channels=23))
 
 data_root = 'data/generated/synthetic_figures_feet/'
-_metainfo = dict(
-    from_file='configs/_base_/datasets/synthetic_figures_feet.py')
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,
-        metainfo=_metainfo,
+        metainfo=dict(
+            from_file='configs/_base_/datasets/synthetic_figures_feet.py'),
         ann_file='annotations/synthetic_figures_feet_train.json'))
 val_dataloader = dict(
     dataset=dict(
         data_root=data_root,
-        metainfo=_metainfo,
+        metainfo=dict(
+            from_file='configs/_base_/datasets/synthetic_figures_feet.py'),
         ann_file='annotations/synthetic_figures_feet_val.json'))
 test_dataloader = val_dataloader
 val_evaluator = dict(
