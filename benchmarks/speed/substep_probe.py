@@ -14,9 +14,15 @@ them on exit. Categories:
 - ``mentoring``: the mentoring loss forward; its backward is measured by
   :meth:`SubstepProbe.replay_mentoring` (the same call on the same tensors,
   forward and backward to the student's head output);
-- ``diagnostics``: the logged per-mentor activation rates and temperatures.
+- ``diagnostics``: the logged per-mentor activation rates and temperatures;
+- ``bridge``: a pose mentor's bridge (``MentorBridge``): the student's crop
+  resized to the mentor's input size (``resize_crop``) and the mentor's
+  outputs brought into the student's output space (``to_student_space``).
+  A bridged mentor's pass (``MentorBridge.mentor_forward``) counts as
+  ``forward.mentors``; the crop resize inside it is timed as ``bridge``
+  too, and taken out of ``forward.mentors``.
 
-Only the outermost wrapped call is timed. On CUDA every wrapped call
+Only the outermost wrapped call is timed, but for the crop resize. On CUDA every wrapped call
 synchronises, so use the probe in its own pass, never in timed iterations.
 Times are :func:`~.timing.clock` seconds (process CPU time on the CPU).
 """
@@ -61,6 +67,21 @@ class SubstepProbe:
                 self._depth -= 1
         return wrapper
 
+    def _timed_inside(self, category, outer, fn):
+        """Time ``fn`` whatever the depth, and take its time out of the
+        ``outer`` category that contains it."""
+        def wrapper(*args, **kwargs):
+            synchronize(self.device)
+            start = clock(self.device)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                synchronize(self.device)
+                spent = clock(self.device) - start
+                self.seconds[category] += spent
+                self.seconds[outer] -= spent
+        return wrapper
+
     def _patch(self, owner, attr, wrapper):
         self._saved.append((owner, attr, owner.__dict__.get(attr, _MISSING)))
         setattr(owner, attr, wrapper)
@@ -81,6 +102,16 @@ class SubstepProbe:
 
         self._patch(adapter, 'forward',
                     self._timed(forward_category, adapter.forward))
+        bridges = getattr(d, 'bridges', {})
+        if len(bridges):
+            from classroomkd_mm.models.bridges import mentor_bridge
+            self._patch(mentor_bridge, 'resize_crop', self._timed_inside(
+                'bridge', 'forward.mentors', mentor_bridge.resize_crop))
+        for bridge in bridges.values():
+            self._patch(bridge, 'mentor_forward', self._timed(
+                'forward.mentors', bridge.mentor_forward))
+            self._patch(bridge, 'to_student_space', self._timed(
+                'bridge', bridge.to_student_space))
         policy, mentoring = d.policy, d.mentoring
         mentoring_forward = mentoring.forward
 
@@ -159,4 +190,5 @@ def probe_step(case, steps: int = 3, device='cpu') -> dict:
     out['overhead'] = (out.get('ranking', 0.0) + out['mentoring_fwd_bwd'] +
                        out.get('diagnostics', 0.0))
     out['overhead_share'] = out['overhead'] / out['step']
+    out['bridge_share'] = out.get('bridge', 0.0) / out['step']
     return out
