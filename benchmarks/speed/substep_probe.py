@@ -45,41 +45,35 @@ class SubstepProbe:
         self.seconds = defaultdict(float)
         self.calls = defaultdict(int)
         self._depth = 0
+        self._current = None
         self._forwards = 0
         self._saved = []
         self.last_mentoring_args = None
 
     # ---- wrapping --------------------------------------------------------
-    def _timed(self, category, fn):
+    def _timed(self, category, fn, inside=False):
+        """``fn`` timed as ``category`` when it is the outermost wrapped
+        call; with ``inside``, also when nested, its time then taken out of
+        the category of the call that contains it."""
         def wrapper(*args, **kwargs):
-            if self._depth:
+            nested = self._depth > 0
+            if nested and not inside:
                 return fn(*args, **kwargs)
-            self._depth += 1
+            outer, self._depth = self._current, self._depth + 1
             synchronize(self.device)
             start = clock(self.device)
             try:
-                return fn(*args, **kwargs)
-            finally:
-                synchronize(self.device)
                 name = category() if callable(category) else category
-                self.seconds[name] += clock(self.device) - start
-                self.calls[name] += 1
-                self._depth -= 1
-        return wrapper
-
-    def _timed_inside(self, category, outer, fn):
-        """Time ``fn`` whatever the depth, and take its time out of the
-        ``outer`` category that contains it."""
-        def wrapper(*args, **kwargs):
-            synchronize(self.device)
-            start = clock(self.device)
-            try:
+                self._current = name
                 return fn(*args, **kwargs)
             finally:
                 synchronize(self.device)
                 spent = clock(self.device) - start
-                self.seconds[category] += spent
-                self.seconds[outer] -= spent
+                self.seconds[name] += spent
+                self.calls[name] += 1
+                if nested:
+                    self.seconds[outer] -= spent
+                self._current, self._depth = outer, self._depth - 1
         return wrapper
 
     def _patch(self, owner, attr, wrapper):
@@ -105,8 +99,8 @@ class SubstepProbe:
         bridges = getattr(d, 'bridges', {})
         if len(bridges):
             from classroomkd_mm.models.bridges import mentor_bridge
-            self._patch(mentor_bridge, 'resize_crop', self._timed_inside(
-                'bridge', 'forward.mentors', mentor_bridge.resize_crop))
+            self._patch(mentor_bridge, 'resize_crop', self._timed(
+                'bridge', mentor_bridge.resize_crop, inside=True))
         for bridge in bridges.values():
             self._patch(bridge, 'mentor_forward', self._timed(
                 'forward.mentors', bridge.mentor_forward))

@@ -39,31 +39,20 @@ _data = {
 }
 student_options = _data
 _configs = 'configs/pose/synthetic'
-# The quiet 10-epoch options of ./pose_synthetic_methods.py's mentors; the
-# new mentors' configs read the figures with feet themselves.
-_quiet = {
-    'train_cfg.max_epochs': 10,
-    'param_scheduler.1.T_max': 10,
-    'param_scheduler.1.end': 10,
-    'model.test_cfg.flip_test': False,
-    'train_cfg.val_interval': 1000,
-    'train_cfg.val_begin': 1000,
-    'default_hooks.logger.interval': 1000,
-    'default_hooks.checkpoint': dict(
-        interval=1000, max_keep_ckpts=1, save_best=None),
-}
+# The new mentors take the 10-epoch options of ./pose_synthetic_methods.py's
+# mentors; their configs read the figures with feet themselves.
 trainings = dict(
     r18c32=dict(options=_data),
     r18c16=dict(options=_data),
     feet23_r18c32=dict(
         config=f'{_configs}/td-hm_res18-c32_1xb32-12e_synthetic-figures-'
-        'feet23-64x48.py', seed=0, options=_quiet),
+        'feet23-64x48.py', seed=0, options=_base_._mentor_options),
     hm128_r18c16=dict(
         config=f'{_configs}/td-hm_res18-c16_1xb32-12e_synthetic-figures-'
-        'feet-128x96.py', seed=0, options=_quiet),
+        'feet-128x96.py', seed=0, options=_base_._mentor_options),
     simcc_r18c16=dict(
         config=f'{_configs}/simcc_res18-c16_1xb32-12e_synthetic-figures-'
-        'feet-64x48.py', seed=0, options=_quiet),
+        'feet-64x48.py', seed=0, options=_base_._mentor_options),
 )
 # The 23-keypoint mentor's first 17 keypoints are COCO's, in COCO's order.
 _coco_of_feet23 = [(i, i) for i in range(17)]
