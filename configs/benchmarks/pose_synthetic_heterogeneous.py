@@ -21,9 +21,9 @@
 #   (docs/heterogeneous_classroom.md).
 # Every mentor is trained in this tool, 10 epochs on the 2,000 figures
 # (seed 0). Methods: NoKD and ClassroomKD with each classroom, the settings
-# of ./pose_synthetic_methods.py, 5 seeds; and, 3 seeds, ClassroomKD with the
-# two strong mentors of each classroom alone, the mixed classroom ranked by
-# the decoded peaks, and with its 128x96 mentor at mmpose's sigma convention. docs/benchmarks.md has the
+# of ./pose_synthetic_methods.py, 5 seeds; and, 3 seeds, the mixed
+# classroom ranked by the decoded peaks, and with its 128x96 mentor at
+# mmpose's sigma convention. docs/benchmarks.md has the
 # results and the cost (about 1 hour on one core, most of it the classroom).
 _base_ = ['./pose_synthetic_methods.py']
 name = 'pose_synthetic_heterogeneous'
@@ -98,12 +98,6 @@ methods = dict(
     classroomkd_mixed=dict(
         mentors=['feet23', 'hm128', 'simcc_e4', 'feet23_e2', 'simcc_e2'],
         policy=_kf, mentoring=_classroom),
-    classroomkd_m2=dict(
-        mentors=['r18c32', 'r18c16'], policy=_kf, mentoring=_classroom,
-        group='two strong mentors', seeds=[0, 1, 2]),
-    classroomkd_mixed_m2=dict(
-        mentors=['feet23', 'hm128'], policy=_kf, mentoring=_classroom,
-        group='two strong mentors', seeds=[0, 1, 2]),
     # The mixed classroom ranked by the distance of the decoded peaks
     # instead of the heatmap MSE (which a mentor's narrower or wider
     # Gaussian changes), 3 seeds.
