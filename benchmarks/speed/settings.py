@@ -8,13 +8,13 @@ COCO configs (three sizes), then a second ResNet-50 and MobileNetV2 (other
 seeds) for 4 and 5 mentors.
 
 Pose, bridged (``pose_bridged``): the same student with mentors that the
-distiller must bridge into its 64x48 heatmaps (docs/heterogeneous_classroom.md),
-from mmpose's own COCO configs, in order: a ResNet-50 SimpleBaseline at
-384x288 (crop resize, 96x72 heatmaps resampled), a ResNet-50 SimCC model
-(SimCC to heatmaps), a ResNet-50 RLE regression model (coordinates rendered
-as heatmaps), a ResNet-50 COCO-WholeBody model (133 keypoints, the first 17
-mapped) and a ResNet-50 SimCC model at 384x288 (resize and SimCC to
-heatmaps).
+distiller must bridge into its 64x48 heatmaps
+(docs/heterogeneous_classroom.md), from mmpose's own COCO configs, in order:
+a ResNet-50 SimpleBaseline at 384x288 (crop resize, 96x72 heatmaps
+resampled), a ResNet-50 SimCC model (SimCC to heatmaps), a ResNet-50 RLE
+regression model (coordinates rendered as heatmaps), a ResNet-50
+COCO-WholeBody model (133 keypoints, the first 17 mapped) and a ResNet-50
+SimCC model at 384x288 (resize and SimCC to heatmaps).
 
 Classification: CIFAR-size ResNets (mmpretrain's ``ResNet_CIFAR``, 100
 classes, 32x32) in the widths of the CIFAR KD literature: a ResNet-18 student

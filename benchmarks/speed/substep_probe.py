@@ -22,8 +22,9 @@ them on exit. Categories:
   ``forward.mentors``; the crop resize inside it is timed as ``bridge``
   too, and taken out of ``forward.mentors``.
 
-Only the outermost wrapped call is timed, but for the crop resize. On CUDA every wrapped call
-synchronises, so use the probe in its own pass, never in timed iterations.
+Only the outermost wrapped call is timed, but for the crop resize. On CUDA
+every wrapped call synchronises, so use the probe in its own pass, never in
+timed iterations.
 Times are :func:`~.timing.clock` seconds (process CPU time on the CPU).
 """
 import dataclasses
