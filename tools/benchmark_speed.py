@@ -11,6 +11,7 @@ bound and the host-device synchronising ops; writes markdown and JSON.
     python tools/benchmark_speed.py --quick          # a few minutes
     python tools/benchmark_speed.py                  # both settings, 1..5
     python tools/benchmark_speed.py --settings pose --counts 1 2 3
+    python tools/benchmark_speed.py --settings pose_bridged   # bridges' share
 
 Models have random weights (saved to a temporary directory as the mentors'
 checkpoints): speed does not depend on them.
@@ -32,10 +33,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 DEFAULTS = dict(
     pose=dict(batch=2, counts=(1, 2, 3, 4, 5), iters=4, warmup=1),
+    pose_bridged=dict(batch=2, counts=(1, 2, 3, 4, 5), iters=4, warmup=1),
     classification=dict(batch=32, counts=(1, 2, 3, 4, 5), iters=10,
                         warmup=2))
 QUICK = dict(
     pose=dict(batch=2, counts=(1, 3), iters=2, warmup=1),
+    pose_bridged=dict(batch=2, counts=(1, 3), iters=2, warmup=1),
     classification=dict(batch=8, counts=(1, 3), iters=3, warmup=1))
 
 
@@ -43,7 +46,9 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--settings', nargs='+',
                    default=['classification', 'pose'],
-                   choices=['classification', 'pose'])
+                   choices=['classification', 'pose', 'pose_bridged'],
+                   help='pose_bridged: mentors of other input sizes, heads '
+                   'and keypoint sets, bridged (not in the default run)')
     p.add_argument('--quick', action='store_true',
                    help='fewer mentor counts and iterations')
     p.add_argument('--counts', nargs='+', type=int,

@@ -212,6 +212,10 @@ def method_config(spec: BenchmarkSpec, method: str,
         mentor_cfgs[name] = dict(
             config=mentor_config(spec, name),
             checkpoint=mentor_checkpoint(spec, name))
+        mapping = spec.mentors[name].get('keypoint_mapping')
+        if mapping is not None:
+            mentor_cfgs[name]['keypoint_mapping'] = [
+                (int(m), int(s)) for m, s in mapping]
     model = dict(type=DISTILLER, student=student, mentors=mentor_cfgs)
     if mentors:
         model['policy'] = settings.get('policy',

@@ -13,8 +13,10 @@ A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
         r18c16=dict(config='<mentor config>', seed=0, options={}))
     mentors = dict(                       # the classroom: snapshots of
         strong=dict(training='r18c16', epoch=10),   # trainings, or
-        zoo=dict(config='mmpretrain::...', checkpoint='https://...'))
+        zoo=dict(config='mmpretrain::...', checkpoint='https://...'),
                                           # pretrained mentors
+        feet=dict(training='feet23', epoch=10,    # a pose mentor with
+                  keypoint_mapping=[(0, 0), ...]))  # another keypoint set
     standard_methods = dict(              # opt.: the shared method table
         classroom=['strong', ...],        # (standard_methods.py), plus
         baseline_mentoring=dict(base_temperature=4.0),  # `methods`
@@ -42,6 +44,12 @@ host's code as the host configures it, e.g. mmpose's DWPose::
 
 Its ``teacher_cfg``, ``teacher_pretrained``, ``student_cfg`` and
 ``data_preprocessor`` are filled in from the mentor and the student.
+
+A classroom mentor may carry ``keypoint_mapping=[(mentor_index,
+student_index), ...]`` (a pose mentor with another keypoint set; see
+docs/heterogeneous_classroom.md): it goes with the mentor into every
+method's distiller. Mentors of other head families and input sizes need
+nothing: the distiller bridges them.
 
 ``mentors`` of a method is a list of classroom names, ``'all'`` or
 ``'best'`` (the snapshot with the highest ``metric``). ``group`` puts
@@ -122,6 +130,14 @@ def load_spec(path: str, **overrides) -> BenchmarkSpec:
                   'methods/standard_methods.py.')
         cfg['methods'] = {**standard, **cfg.get('methods', {})}
     for name, mentor in cfg['mentors'].items():
+        mapping = mentor.get('keypoint_mapping')
+        if mapping is not None and (
+                isinstance(mapping, str) or not all(
+                    isinstance(pair, (list, tuple)) and len(pair) == 2
+                    for pair in mapping)):
+            _fail(path, f'mentor {name!r}: keypoint_mapping must be a list '
+                  'of (mentor_index, student_index) pairs, got '
+                  f'{mapping!r}.')
         if 'config' in mentor or 'checkpoint' in mentor:
             if not (mentor.get('config') and mentor.get('checkpoint')) or \
                     'training' in mentor:

@@ -4,6 +4,9 @@
   preprocessing, forward, loss, backward, SGD update), as MMEngine runs it;
 - ``mentor:<name>``: one mentor's inference pass alone (tensor mode under
   ``torch.no_grad()`` on the preprocessed batch), as the distiller runs it;
+  a bridged pose mentor (another input size, head or keypoint set) on the
+  batch already resized to its input size, without the bridge's work, which
+  the distiller's step then adds;
 - ``classroomkd@k`` / ``aver@k``: the full ``ClassroomDistiller.train_step``
   with the first ``k`` mentors and the KnowledgeFilter + MentoringLoss
   (ClassroomKD) or AverageMentors (AVER, T=4) policy.
@@ -107,10 +110,20 @@ def build_cases(setting: Setting, mentor_counts, policies=('classroomkd',
     adapter = holder.adapter
     with torch.no_grad():
         inputs = holder.data_preprocessor(batch, True)['inputs']
+    bridges = holder.bridges
     for name, mentor in mentors.items():
-        def mentor_pass(mentor=mentor):
-            with torch.no_grad():
-                return adapter.forward(mentor, inputs)
+        bridge = bridges[name] if name in bridges else None
+        if bridge is not None and not bridge.is_identity:
+            from classroomkd_mm.models.bridges.crop_resize import resize_crop
+            own = resize_crop(inputs, bridge.mentor_space.input_size)
+
+            def mentor_pass(mentor=mentor, bridge=bridge, own=own):
+                with torch.no_grad():
+                    return bridge.mentor_forward(mentor, own)
+        else:
+            def mentor_pass(mentor=mentor):
+                with torch.no_grad():
+                    return adapter.forward(mentor, inputs)
 
         cases.append(Case(f'mentor:{name}', 'mentor', mentor_pass,
                           lambda mentor=mentor: _state_tensors(mentor)))
@@ -125,6 +138,10 @@ def build_cases(setting: Setting, mentor_counts, policies=('classroomkd',
                 mentoring=mentoring_cfg)
             distiller.mentors = nn.ModuleDict(
                 (n, mentors[n]) for n in names[:k])
+            # a pose mentor's bridge into the student's output space, as the
+            # distiller's constructor builds it
+            distiller.bridges = nn.ModuleDict(
+                (n, bridges[n]) for n in names[:k] if n in bridges)
             distiller.to(device).train()
             ow = _optim_wrapper(distiller)
 

@@ -7,6 +7,15 @@ in order, from mmpose's SimpleBaseline ResNet-50, ResNet-101 and MobileNetV2
 COCO configs (three sizes), then a second ResNet-50 and MobileNetV2 (other
 seeds) for 4 and 5 mentors.
 
+Pose, bridged (``pose_bridged``): the same student with mentors that the
+distiller must bridge into its 64x48 heatmaps
+(docs/heterogeneous_classroom.md), from mmpose's own COCO configs, in order:
+a ResNet-50 SimpleBaseline at 384x288 (crop resize, 96x72 heatmaps
+resampled), a ResNet-50 SimCC model (SimCC to heatmaps), a ResNet-50 RLE
+regression model (coordinates rendered as heatmaps), a ResNet-50
+COCO-WholeBody model (133 keypoints, the first 17 mapped) and a ResNet-50
+SimCC model at 384x288 (resize and SimCC to heatmaps).
+
 Classification: CIFAR-size ResNets (mmpretrain's ``ResNet_CIFAR``, 100
 classes, 32x32) in the widths of the CIFAR KD literature: a ResNet-18 student
 of base width 16 and mentors ResNet-34 (width 32), ResNet-50 (width 16),
@@ -26,6 +35,21 @@ POSE_MENTORS: List[Tuple[str, str, int]] = [
     ('mbv2', 'td-hm_mobilenetv2_8xb64-210e_coco-256x192.py', 3),
     ('res50_b', 'td-hm_res50_8xb64-210e_coco-256x192.py', 4),
     ('mbv2_b', 'td-hm_mobilenetv2_8xb64-210e_coco-256x192.py', 5),
+]
+
+#: (name, config under mmpose's configs, seed, keypoint_mapping)
+POSE_BRIDGED_MENTORS: List[Tuple[str, str, int, object]] = [
+    ('res50_384', 'body_2d_keypoint/topdown_heatmap/coco/'
+     'td-hm_res50_8xb64-210e_coco-384x288.py', 1, None),
+    ('simcc_res50', 'body_2d_keypoint/simcc/coco/'
+     'simcc_res50_8xb64-210e_coco-256x192.py', 2, None),
+    ('rle_res50', 'body_2d_keypoint/topdown_regression/coco/'
+     'td-reg_res50_rle-8xb64-210e_coco-256x192.py', 3, None),
+    ('wholebody_res50', 'wholebody_2d_keypoint/topdown_heatmap/'
+     'coco-wholebody/td-hm_res50_8xb64-210e_coco-wholebody-256x192.py', 4,
+     [(i, i) for i in range(17)]),
+    ('simcc_res50_384', 'body_2d_keypoint/simcc/coco/'
+     'simcc_res50_8xb32-140e_coco-384x288.py', 5, None),
 ]
 
 CLS_PREPROCESSOR = dict(
@@ -71,8 +95,7 @@ def _save_random_weights(model_cfg: dict, path: str, seed: int) -> str:
     return path
 
 
-def pose_setting(tmp_dir: str, batch_size: int = 2,
-                 num_mentors: int = 5) -> Setting:
+def _pose_student():
     from mmengine.registry import init_default_scope
 
     from classroomkd_mm.models.distillers.mentor_builder import \
@@ -83,17 +106,48 @@ def pose_setting(tmp_dir: str, batch_size: int = 2,
     student = _no_pretrained(base)
     student['backbone'] = dict(type='ResNet', depth=18)
     student['head'] = dict(student['head'], in_channels=512)
-    mentors = {}
-    for name, config, seed in POSE_MENTORS[:num_mentors]:
-        model = _no_pretrained(mentor_model_config(
-            name, dict(config=POSE_CONFIGS + config, checkpoint=None)))
-        path = _save_random_weights(model, osp.join(tmp_dir, name + '.pth'),
-                                    seed)
-        mentors[name] = dict(model=model, checkpoint=path)
+    return student
+
+
+def _pose_mentor(tmp_dir, name, config, seed, keypoint_mapping=None):
+    from classroomkd_mm.models.distillers.mentor_builder import \
+        mentor_model_config
+    model = _no_pretrained(mentor_model_config(
+        name, dict(config=config, checkpoint=None)))
+    path = _save_random_weights(model, osp.join(tmp_dir, name + '.pth'),
+                                seed)
+    mentor = dict(model=model, checkpoint=path)
+    if keypoint_mapping is not None:
+        mentor['keypoint_mapping'] = keypoint_mapping
+    return mentor
+
+
+def pose_setting(tmp_dir: str, batch_size: int = 2,
+                 num_mentors: int = 5) -> Setting:
+    student = _pose_student()
+    mentors = {name: _pose_mentor(tmp_dir, name, POSE_CONFIGS + config, seed)
+               for name, config, seed in POSE_MENTORS[:num_mentors]}
     codec = student['head']['decoder']
     return Setting('pose', student, mentors, pose_batch(codec, batch_size),
                    'COCO top-down heatmaps 256x192: SimpleBaseline '
                    'ResNet-18 student; mentors ' +
+                   ', '.join(mentors))
+
+
+def pose_bridged_setting(tmp_dir: str, batch_size: int = 2,
+                         num_mentors: int = 5) -> Setting:
+    """The pose student with mentors of other input sizes, head families
+    and keypoint sets (``POSE_BRIDGED_MENTORS``), each bridged."""
+    student = _pose_student()
+    mentors = {
+        name: _pose_mentor(tmp_dir, name, 'mmpose::' + config, seed, mapping)
+        for name, config, seed, mapping in POSE_BRIDGED_MENTORS[:num_mentors]
+    }
+    codec = student['head']['decoder']
+    return Setting('pose_bridged', student, mentors,
+                   pose_batch(codec, batch_size),
+                   'COCO top-down, SimpleBaseline ResNet-18 student '
+                   '(256x192, 64x48 heatmaps); bridged mentors ' +
                    ', '.join(mentors))
 
 
@@ -167,4 +221,5 @@ def classification_batch(batch_size: int, seed: int = 0) -> dict:
     return dict(inputs=inputs, data_samples=samples)
 
 
-SETTINGS = dict(pose=pose_setting, classification=classification_setting)
+SETTINGS = dict(pose=pose_setting, pose_bridged=pose_bridged_setting,
+                classification=classification_setting)

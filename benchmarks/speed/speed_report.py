@@ -157,15 +157,19 @@ def setting_markdown(raw: dict, derived: dict) -> str:
         lines += ['Instrumented step (ms): where a distiller step goes.', '',
                   '| step | student fwd | mentor fwd | student loss | '
                   'ranking | mentoring fwd | mentoring fwd+bwd | '
-                  'diagnostics | whole step |', '|---|---|---|---|---|---|'
-                  '---|---|---|']
+                  'diagnostics | bridges | whole step | bridges share |',
+                  '|---|---|---|---|---|---|---|---|---|---|---|']
         for case, s in subs.items():
             lines.append('| ' + ' | '.join([case] + [
                 _ms(s.get(k, 0.0)) for k in (
                     'forward.student', 'forward.mentors', 'student_losses',
                     'ranking', 'mentoring', 'mentoring_fwd_bwd',
-                    'diagnostics', 'step')]) + ' |')
-        lines.append('')
+                    'diagnostics', 'bridge', 'step')] + [
+                        f"{100 * s.get('bridge_share', 0.0):.2f}%"]) + ' |')
+        lines += ['', 'bridges: the pose mentors\' crop resize and their '
+                  'outputs brought into the student\'s output space '
+                  '(`MentorBridge`); part of the mentors\' pass, not of '
+                  'ranking+mentoring.', '']
     sys_median = raw.get('sys_median')
     if sys_median:
         lines += ['Kernel time per step (system CPU ms, minor page faults): '

@@ -14,10 +14,17 @@ them on exit. Categories:
 - ``mentoring``: the mentoring loss forward; its backward is measured by
   :meth:`SubstepProbe.replay_mentoring` (the same call on the same tensors,
   forward and backward to the student's head output);
-- ``diagnostics``: the logged per-mentor activation rates and temperatures.
+- ``diagnostics``: the logged per-mentor activation rates and temperatures;
+- ``bridge``: a pose mentor's bridge (``MentorBridge``): the student's crop
+  resized to the mentor's input size (``resize_crop``) and the mentor's
+  outputs brought into the student's output space (``to_student_space``).
+  A bridged mentor's pass (``MentorBridge.mentor_forward``) counts as
+  ``forward.mentors``; the crop resize inside it is timed as ``bridge``
+  too, and taken out of ``forward.mentors``.
 
-Only the outermost wrapped call is timed. On CUDA every wrapped call
-synchronises, so use the probe in its own pass, never in timed iterations.
+Only the outermost wrapped call is timed, but for the crop resize. On CUDA
+every wrapped call synchronises, so use the probe in its own pass, never in
+timed iterations.
 Times are :func:`~.timing.clock` seconds (process CPU time on the CPU).
 """
 import dataclasses
@@ -39,26 +46,35 @@ class SubstepProbe:
         self.seconds = defaultdict(float)
         self.calls = defaultdict(int)
         self._depth = 0
+        self._current = None
         self._forwards = 0
         self._saved = []
         self.last_mentoring_args = None
 
     # ---- wrapping --------------------------------------------------------
-    def _timed(self, category, fn):
+    def _timed(self, category, fn, inside=False):
+        """``fn`` timed as ``category`` when it is the outermost wrapped
+        call; with ``inside``, also when nested, its time then taken out of
+        the category of the call that contains it."""
         def wrapper(*args, **kwargs):
-            if self._depth:
+            nested = self._depth > 0
+            if nested and not inside:
                 return fn(*args, **kwargs)
-            self._depth += 1
+            outer, self._depth = self._current, self._depth + 1
             synchronize(self.device)
             start = clock(self.device)
             try:
+                name = category() if callable(category) else category
+                self._current = name
                 return fn(*args, **kwargs)
             finally:
                 synchronize(self.device)
-                name = category() if callable(category) else category
-                self.seconds[name] += clock(self.device) - start
+                spent = clock(self.device) - start
+                self.seconds[name] += spent
                 self.calls[name] += 1
-                self._depth -= 1
+                if nested:
+                    self.seconds[outer] -= spent
+                self._current, self._depth = outer, self._depth - 1
         return wrapper
 
     def _patch(self, owner, attr, wrapper):
@@ -81,6 +97,16 @@ class SubstepProbe:
 
         self._patch(adapter, 'forward',
                     self._timed(forward_category, adapter.forward))
+        bridges = getattr(d, 'bridges', {})
+        if len(bridges):
+            from classroomkd_mm.models.bridges import mentor_bridge
+            self._patch(mentor_bridge, 'resize_crop', self._timed(
+                'bridge', mentor_bridge.resize_crop, inside=True))
+        for bridge in bridges.values():
+            self._patch(bridge, 'mentor_forward', self._timed(
+                'forward.mentors', bridge.mentor_forward))
+            self._patch(bridge, 'to_student_space', self._timed(
+                'bridge', bridge.to_student_space))
         policy, mentoring = d.policy, d.mentoring
         mentoring_forward = mentoring.forward
 
@@ -159,4 +185,5 @@ def probe_step(case, steps: int = 3, device='cpu') -> dict:
     out['overhead'] = (out.get('ranking', 0.0) + out['mentoring_fwd_bwd'] +
                        out.get('diagnostics', 0.0))
     out['overhead_share'] = out['overhead'] / out['step']
+    out['bridge_share'] = out.get('bridge', 0.0) / out['step']
     return out

@@ -12,12 +12,24 @@ box area, about the ratio of a COCO person's segment to its box: a stick
 figure's own pixel area is far smaller and would make OKS much stricter than
 it is on COCO people of the same size.
 
+With ``feet=True`` every figure also has feet (a heel-to-toes triangle at
+each ankle, in its leg's colour), and each split gets a second annotation
+file with 23 keypoints: COCO's 17 and the 6 foot keypoints of COCO-WholeBody
+and Halpe (``FOOT_KEYPOINTS``), in COCO-WholeBody's order, so that a mentor
+with the larger keypoint set can be trained. Its metainfo for mmpose's
+``CocoDataset`` and ``CocoMetric`` is
+``configs/_base_/datasets/synthetic_figures_feet.py``. The foot keypoints
+come from the ankles' geometry, without drawing from the random stream, but
+the feet change the pixels, the box and the occluder's place: a ``feet``
+data set is its own data set (its own root), and without ``feet`` the
+output is byte for byte what it was before feet existed.
+
 It exists so that pose distillation methods can be benchmarked on a CPU with
 mmpose's own ``CocoDataset`` and ``CocoMetric``; it is not a substitute for
 COCO. Every file it writes has ``synthetic`` in its name.
 
     python tools/dataset_converters/synthetic_figures.py \
-        [--out data/generated/synthetic_figures] [--seed 0]
+        [--out data/generated/synthetic_figures] [--seed 0] [--feet]
 """
 import argparse
 import fcntl
@@ -36,6 +48,13 @@ KEYPOINTS = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
 SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12],
             [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3],
             [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
+#: The 6 foot keypoints of COCO-WholeBody (its keypoints 17 to 22) and
+#: Halpe, after COCO's 17 in the ``feet`` annotation files.
+FOOT_KEYPOINTS = ('left_big_toe', 'left_small_toe', 'left_heel',
+                  'right_big_toe', 'right_small_toe', 'right_heel')
+#: COCO-WholeBody's foot links (1-based): each ankle to its toes and heel.
+FOOT_SKELETON = [[16, 18], [16, 19], [16, 20], [17, 21], [17, 22],
+                 [17, 23]]
 #: Bump when the renderer changes: written files are reused only if equal.
 RENDERER_VERSION = 2
 
@@ -92,6 +111,34 @@ def sample_skeleton(rng: np.random.RandomState, image_size: int):
     return points, torso, facing_camera
 
 
+def foot_keypoints(points: np.ndarray, torso: float) -> np.ndarray:
+    """The 6 foot keypoints ``(6, 2)`` (``FOOT_KEYPOINTS``' order) of the 17
+    ``points`` of ``sample_skeleton``, from the ankles alone (no random
+    draw): each foot lies across the end of its shin, turned away from the
+    body, of length ``0.3 * torso``::
+
+        s = (ankle - knee) / |ankle - knee|        (the shin's direction)
+        f = s rotated by 80 degrees, to the side of the foot's hip
+        big toe   = ankle + torso (0.12 s + 0.20 f)
+        small toe = ankle + torso (0.06 s + 0.28 f)
+        heel      = ankle + torso (0.10 s - 0.07 f)
+    """
+    feet = np.zeros((6, 2))
+    hip_axis = points[11] - points[12]     # right hip -> left hip
+    for side in (0, 1):
+        knee, ankle = points[13 + side], points[15 + side]
+        shin = (ankle - knee) / max(np.linalg.norm(ankle - knee), 1e-6)
+        outward = hip_axis if side == 0 else -hip_axis
+        foot = _rotate(shin, 80.0)
+        if foot @ outward < 0:
+            foot = _rotate(shin, -80.0)
+        feet[3 * side:3 * side + 3] = [
+            ankle + torso * (0.12 * shin + 0.20 * foot),
+            ankle + torso * (0.06 * shin + 0.28 * foot),
+            ankle + torso * (0.10 * shin - 0.07 * foot)]
+    return feet
+
+
 def _colour(rng, hue_low, hue_high):
     """A BGR colour with hue in [hue_low, hue_high) (OpenCV hue, 0-180)."""
     import cv2
@@ -122,10 +169,15 @@ def _background(rng, size):
     return image
 
 
-def render_figure(rng: np.random.RandomState, image_size: int = 96):
-    """One image (BGR uint8) and its COCO annotation fields."""
+def render_figure(rng: np.random.RandomState, image_size: int = 96,
+                  feet: bool = False):
+    """One image (BGR uint8) and its COCO annotation fields: 17 keypoints,
+    or with ``feet`` the figure with feet and 23 keypoints (COCO's and
+    ``FOOT_KEYPOINTS``). ``feet`` draws nothing more from ``rng``."""
     import cv2
     points, torso, facing_camera = sample_skeleton(rng, image_size)
+    if feet:
+        points = np.concatenate([points, foot_keypoints(points, torso)])
     image = _background(rng, image_size)
     mask = np.zeros((image_size, image_size), np.uint8)
     width = max(2, int(round(0.12 * torso)))
@@ -142,6 +194,11 @@ def render_figure(rng: np.random.RandomState, image_size: int = 96):
             for a, b in ((5, 7), (7, 9), (11, 13), (13, 15)):
                 cv2.line(target, p[a + side], p[b + side],
                          colour or limb_colour, width, cv2.LINE_AA)
+            if feet:   # heel, big toe, small toe
+                cv2.fillConvexPoly(
+                    target, np.array([p[19 + 3 * side], p[17 + 3 * side],
+                                      p[18 + 3 * side]]),
+                    colour or limb_colour, cv2.LINE_AA)
         cv2.fillConvexPoly(target, np.array([p[5], p[6], p[12], p[11]]),
                            colour or body, cv2.LINE_AA)
         cv2.circle(target, tuple(int(v) for v in (points[3] + points[4]) / 2),
@@ -150,7 +207,7 @@ def render_figure(rng: np.random.RandomState, image_size: int = 96):
 
     draw(image, None)
     draw(mask, (1, ))
-    visibility = np.full(17, 2)
+    visibility = np.full(len(points), 2)
     if facing_camera:
         for k in (0, 1, 2):
             cv2.circle(image, p[k], max(1, width // 3), (20, 20, 20), -1,
@@ -188,12 +245,20 @@ def render_figure(rng: np.random.RandomState, image_size: int = 96):
     return image.astype(np.uint8), annotation
 
 
+def feet_annotation_file(root: str, split: str) -> str:
+    """The 23-keypoint annotation file of ``split`` in a ``feet`` root."""
+    return osp.join(root, 'annotations',
+                    f'synthetic_figures_feet_{split}.json')
+
+
 def write_synthetic_figures(root: str, splits: dict = None,
-                            image_size: int = 96, seed: int = 0) -> dict:
+                            image_size: int = 96, seed: int = 0,
+                            feet: bool = False) -> dict:
     """Render the splits into ``root`` in COCO layout::
 
         root/images/<split>/synthetic_<split>_<index>.png
-        root/annotations/synthetic_figures_<split>.json
+        root/annotations/synthetic_figures_<split>.json        (17 keypoints)
+        root/annotations/synthetic_figures_feet_<split>.json   (with feet: 23)
 
     ``splits`` maps a split name to its number of images (default: ``train``
     2,000, ``train-800`` the first 800 of ``train``, ``val`` 500). A split
@@ -209,11 +274,15 @@ def write_synthetic_figures(root: str, splits: dict = None,
     stamp_path = osp.join(root, 'synthetic_figures_stamp.json')
     stamp = dict(version=RENDERER_VERSION, splits=splits,
                  image_size=image_size, seed=seed)
+    if feet:
+        stamp['feet'] = True
     files = {s: osp.join(root, 'annotations', f'synthetic_figures_{s}.json')
              for s in splits}
+    every_file = list(files.values()) + (
+        [feet_annotation_file(root, s) for s in splits] if feet else [])
 
     def written():
-        if osp.isfile(stamp_path) and all(map(osp.isfile, files.values())):
+        if osp.isfile(stamp_path) and all(map(osp.isfile, every_file)):
             with open(stamp_path) as f:
                 return json.load(f) == stamp
         return False
@@ -225,18 +294,29 @@ def write_synthetic_figures(root: str, splits: dict = None,
     with open(osp.join(root, '.writing.lock'), 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not written():
-            _render_splits(root, splits, image_size, seed, files)
+            _render_splits(root, splits, image_size, seed, files, feet)
             with open(stamp_path, 'w') as f:
                 json.dump(stamp, f)
     return files
 
 
-def _render_splits(root, splits, image_size, seed, files):
-    """Draw the images and write one annotation file per split."""
+def _coco_only(annotation):
+    """A 23-keypoint annotation cut to COCO's 17 keypoints."""
+    keypoints = annotation['keypoints'][:3 * len(KEYPOINTS)]
+    return dict(annotation, keypoints=keypoints,
+                num_keypoints=int(sum(v > 0 for v in keypoints[2::3])))
+
+
+def _render_splits(root, splits, image_size, seed, files, feet=False):
+    """Draw the images and write one annotation file per split (two with
+    ``feet``: COCO's 17 keypoints and the 23 with the feet)."""
     import cv2
 
     categories = [dict(id=1, name='person', supercategory='person',
                        keypoints=list(KEYPOINTS), skeleton=SKELETON)]
+    feet_categories = [dict(categories[0],
+                            keypoints=list(KEYPOINTS + FOOT_KEYPOINTS),
+                            skeleton=SKELETON + FOOT_SKELETON)]
     os.makedirs(osp.join(root, 'annotations'), exist_ok=True)
     rendered = {}
     for split, count in sorted(splits.items(),
@@ -252,29 +332,41 @@ def _render_splits(root, splits, image_size, seed, files):
             os.makedirs(folder, exist_ok=True)
             for i in range(count):
                 name = f'synthetic_{split}_{i:05d}.png'
-                image, annotation = render_figure(rng, image_size)
+                image, annotation = render_figure(rng, image_size, feet)
                 cv2.imwrite(osp.join(folder, name), image)
                 images.append(dict(id=i + 1, file_name=f'{split}/{name}',
                                    width=image_size, height=image_size))
                 annotations.append(dict(annotation, id=i + 1,
                                         image_id=i + 1))
             rendered[split] = (images, annotations)
+        info = dict(description='synthetic articulated figures '
+                    '(procedurally rendered, not COCO)',
+                    version=RENDERER_VERSION)
         with open(files[split], 'w') as f:
-            json.dump(dict(info=dict(description='synthetic articulated '
-                                     'figures (procedurally rendered, not '
-                                     'COCO)', version=RENDERER_VERSION),
-                           images=images, annotations=annotations,
+            json.dump(dict(info=info, images=images,
+                           annotations=[_coco_only(a) for a in annotations]
+                           if feet else annotations,
                            categories=categories), f)
+        if feet:
+            with open(feet_annotation_file(root, split), 'w') as f:
+                json.dump(dict(info=dict(info, description=info[
+                    'description'] + ', with feet'), images=images,
+                    annotations=annotations, categories=feet_categories), f)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out', default='data/generated/synthetic_figures')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--feet', action='store_true',
+                        help='draw feet and also write 23-keypoint files')
     args = parser.parse_args()
-    files = write_synthetic_figures(args.out, seed=args.seed)
+    files = write_synthetic_figures(args.out, seed=args.seed, feet=args.feet)
     for split, path in files.items():
         print(f'{split}: {path}')
+        if args.feet:
+            print(f'{split} (23 keypoints): '
+                  f'{feet_annotation_file(args.out, split)}')
 
 
 if __name__ == '__main__':

@@ -56,8 +56,10 @@ class BasePolicy:
     :class:`MentoringLoss` uses ``T = base_temperature`` for every pair.
 
     Subclasses implement :meth:`select`; this class checks the errors, marks
-    pairs with a non-finite mentor or student error inactive, zeroes the
-    weights of inactive pairs and sets the plan's student confidence.
+    pairs with a non-finite mentor or student error inactive (the student's
+    error on the keypoints it shares with that mentor, ``e_s^m``, for a pose
+    mentor with a ``keypoint_mapping``), zeroes the weights of inactive
+    pairs and sets the plan's student confidence.
 
     Args:
         student_confidence (float): the plan's ``student_confidence`` on
@@ -80,7 +82,8 @@ class BasePolicy:
     def __call__(self, evidence: ClassroomEvidence) -> MentorPlan:
         e_s, e_m = check_errors(type(self).__name__, evidence.student_errors,
                                 evidence.mentor_errors)
-        usable = usable_pairs(e_s, e_m)
+        paired = evidence.paired_student_errors.detach().float()
+        usable = usable_pairs(e_s, e_m) & torch.isfinite(paired)
         active, weights = self.select(evidence, usable)
         active = active & usable
         weights = torch.where(active, weights.float(),

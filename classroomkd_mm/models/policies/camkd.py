@@ -66,5 +66,16 @@ class CAMKD(BasePolicy):
     def select(self, evidence: ClassroomEvidence, usable: Tensor):
         score_scale = (evidence.score_scale if self.score_scale is None else
                        self.score_scale)
-        return usable, camkd_weights(evidence.mentor_errors.detach().float(),
-                                     usable, score_scale)
+        return usable, camkd_weights(compared_errors(evidence), usable,
+                                     score_scale)
+
+
+def compared_errors(evidence: ClassroomEvidence) -> Tensor:
+    """``(M, N)`` ``e_m(i) - (e_s^m(i) - e_s(i))``: each mentor's error
+    shifted by how much harder its own keypoints are for the student than
+    all of them (0, and the errors unchanged, for a mentor that covers every
+    keypoint: ``e_s^m`` is then ``e_s`` and the shift exactly 0, so the
+    errors are bit for bit the same)."""
+    shift = (evidence.paired_student_errors.detach().float() -
+             evidence.student_errors.detach().float()[None])
+    return evidence.mentor_errors.detach().float() - shift

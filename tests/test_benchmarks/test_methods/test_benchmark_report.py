@@ -45,6 +45,10 @@ def test_spec_mentor_choice(tmp_path):
     ("methods = dict(a=dict(polcy=dict()))", "unknown keys \\['polcy'\\]"),
     ("methods = dict(a=dict(mentors='some'))", "'all' or 'best'"),
     ("methods = dict(a=dict(mentors=['ghost']))", "\\['ghost'\\]"),
+    ("mentors = dict(x=dict(training='big', epoch=1, keypoint_mapping="
+     "'0-0'))", 'keypoint_mapping must be a list of'),
+    ("mentors = dict(x=dict(training='big', epoch=1, keypoint_mapping="
+     "[(0, 1, 2)]))", 'keypoint_mapping must be a list of'),
 ])
 def test_spec_errors_name_the_problem(tmp_path, change, message):
     with pytest.raises(ValueError, match=message):

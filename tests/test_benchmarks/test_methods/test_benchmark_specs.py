@@ -94,3 +94,59 @@ def test_heldout_pose_spec_reads_only_the_seed_1_figures(tmp_path,
             assert cfg[f'{split}_dataloader'].dataset.data_root == root
         for split in ('val', 'test'):
             assert cfg[f'{split}_evaluator'].ann_file.startswith(root)
+
+
+HETEROGENEOUS = osp.join(REPO, 'configs', 'benchmarks',
+                         'pose_synthetic_heterogeneous.py')
+MIXED = ['feet23', 'hm128', 'simcc_e4', 'feet23_e2', 'simcc_e2']
+
+
+def test_a_spec_mentor_carries_its_keypoint_mapping(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    spec = load_spec(HETEROGENEOUS, work_dir=str(tmp_path))
+    cfg = method_config(spec, 'classroomkd_mixed', MIXED)
+    coco = [(i, i) for i in range(17)]
+    for name in ('feet23', 'feet23_e2'):
+        assert cfg.model.mentors[name]['keypoint_mapping'] == coco
+    for name in ('hm128', 'simcc_e4'):
+        assert 'keypoint_mapping' not in cfg.model.mentors[name]
+    homogeneous = method_config(spec, 'classroomkd',
+                                spec.methods['classroomkd']['mentors'])
+    assert not any('keypoint_mapping' in m
+                   for m in homogeneous.model.mentors.values())
+
+
+@pytest.mark.usefixtures('mmpose_scope')
+def test_heterogeneous_spec_classrooms(tmp_path, monkeypatch):
+    """Every run of the spec reads the figures with feet; the homogeneous
+    classroom has the student's output space, and every mentor of the mixed
+    one is bridged: another keypoint set, input size or head family."""
+    from mmpose.registry import MODELS
+    from classroomkd_mm.models.bridges.mentor_bridge import MentorBridge
+    from classroomkd_mm.models.bridges.output_space import \
+        describe_pose_output
+    monkeypatch.chdir(REPO)
+    spec = load_spec(HETEROGENEOUS, work_dir=str(tmp_path))
+    root = 'data/generated/synthetic_figures_feet/'
+    assert spec.prepare_data['kwargs'] == dict(root=root, feet=True)
+    student_cfg = method_config(spec, 'nokd', []).model.student
+    student = describe_pose_output('The student', MODELS.build(student_cfg))
+    bridges = {}
+    for name in spec.mentors:
+        cfg = load_config(mentor_config(spec, name))
+        for split in ('train', 'val', 'test'):
+            assert cfg[f'{split}_dataloader'].dataset.data_root == root
+        mentor = describe_pose_output(name, MODELS.build(cfg.model))
+        bridges[name] = MentorBridge(
+            name, mentor, student, spec.mentors[name].get('keypoint_mapping'))
+    assert all(bridges[m].is_identity
+               for m in spec.methods['classroomkd']['mentors'])
+    assert spec.methods['classroomkd_mixed']['mentors'] == MIXED
+    feet23, hm128, simcc = bridges['feet23'], bridges['hm128'], \
+        bridges['simcc_e4']
+    assert feet23.mentor_space.num_keypoints == 23 and \
+        feet23.maps_keypoints and not feet23.partial
+    assert hm128.mentor_space.input_size == (96, 128) and \
+        hm128.mentor_space.family == 'heatmap'
+    assert simcc.mentor_space.family == 'simcc'
+    assert not any(bridges[m].is_identity for m in MIXED)

@@ -95,3 +95,47 @@ def test_benchmark_pieces_and_report(tmp_path):
     assert 'classroomkd step, 2 mentors' in text and 'Targets:' in text
     assert 'Kernel time per step' in text
     assert json.load(open(js))['settings'][0]['raw']['setting'] == 'tiny'
+
+
+def test_probe_times_the_bridges_of_a_heterogeneous_pose_classroom(
+        tmp_path):
+    """Bridged pose mentors (another input size, another head family): the
+    probe times the crop resize and the outputs' conversion as ``bridge``,
+    the mentors' own passes as ``forward.mentors``, and leaves the bridges
+    as it found them."""
+    pytest.importorskip('mmpose')
+    from mmpose.utils import register_all_modules
+
+    from benchmarks.speed.cases import build_cases
+    from benchmarks.speed.settings import Setting, pose_batch
+    from benchmarks.speed.substep_probe import probe_step
+    from classroomkd_mm.models.bridges import mentor_bridge
+    from tests.helpers.pose_models import (CODEC_128x96, heatmap_model, save,
+                                           simcc_model)
+    register_all_modules()
+    codec_256 = dict(CODEC_128x96, input_size=(192, 256),
+                     heatmap_size=(48, 64))
+    mentors = dict(hm256=heatmap_model(codec=codec_256),
+                   simcc=simcc_model())
+    mentors = {name: dict(model=cfg, checkpoint=save(
+        cfg, str(tmp_path / f'{name}.pth'), i))
+        for i, (name, cfg) in enumerate(mentors.items())}
+    setting = Setting('tiny_pose', heatmap_model(), mentors,
+                      pose_batch(CODEC_128x96, 2), 'tiny bridged pose')
+    cases = build_cases(setting, (2, ), policies=('classroomkd', ))
+    assert [c.name for c in cases] == [
+        'student', 'mentor:hm256', 'mentor:simcc', 'classroomkd@2']
+    for case in cases[1:3]:   # each mentor alone, at its own input size
+        case.run()
+    distiller = cases[3].distiller
+    assert sorted(distiller.bridges) == ['hm256', 'simcc']
+    assert not any(b.is_identity for b in distiller.bridges.values())
+    probe = probe_step(cases[3], steps=1)
+    for key in ('forward.student', 'forward.mentors', 'bridge', 'step'):
+        assert probe[key] > 0, key
+    assert 0 < probe['bridge_share'] < 1
+    assert probe['bridge'] + probe['forward.mentors'] < probe['step']
+    resize = mentor_bridge.resize_crop
+    assert resize.__module__.endswith('crop_resize')
+    assert not any({'mentor_forward', 'to_student_space'} & set(vars(b))
+                   for b in distiller.bridges.values())
