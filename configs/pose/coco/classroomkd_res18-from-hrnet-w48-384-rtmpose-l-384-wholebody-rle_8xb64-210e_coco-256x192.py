@@ -12,6 +12,9 @@
 # before Knowledge Filtering ranks it, on the keypoints it shares with the
 # student. The student and the recipe are those of the homogeneous
 # ResNet-18 config this file inherits.
+# What needs mmdet 3.x (the latest stack: tools/setup_env.sh latest): only the
+# two RTMPose-l mentors' CSPNeXt backbones (mmdet's registry); the student,
+# its pipeline and hooks, the HRNet and RLE mentors do not.
 _base_ = ['./classroomkd_res18-from-hrnet-w48-w32-res50_8xb64-210e_coco-256x192.py']
 
 model = dict(

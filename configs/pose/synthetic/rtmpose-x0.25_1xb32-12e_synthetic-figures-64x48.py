@@ -1,22 +1,34 @@
 # An RTMPose-family model at CPU size on the SYNTHETIC articulated figures
 # (procedurally rendered, COCO keypoint format, not COCO; written by the
 # synthetic figures generator, see td-hm_res18-c16_1xb32-12e_synthetic-
-# figures-64x48.py), all 2,000 training figures, 12 epochs, scored by
-# mmpose's CocoMetric.
+# figures-64x48.py), all 2,000 training figures, 12 epochs of batch 32 (750
+# iterations), scored by mmpose's CocoMetric.
 #
 # mmpose's own RTMPose-t recipe (CSPNeXt backbone, RTMCCHead with SimCC
-# targets and KLDiscretLoss, AdamW, its two-stage pipeline) with:
+# targets and KLDiscretLoss, AdamW at lr 4e-3, its two-stage pipeline
+# switched by PipelineSwitchHook) with what the CPU size demands:
 # - a 64x48 input (the heatmap students' size here) and CSPNeXt's first four
 #   stages (out_indices=(3,), stride 16: a 4x3 feature map, where the zoo
 #   model's stride 32 leaves 8x6 of a 256x192 crop and would leave 2x2 here);
 # - CSPNeXt at 1/4 of the full width (RTMPose-t is 0.375), one block per
-#   stage (RTMPose-t's depth);
+#   stage (RTMPose-t's depth), trained from scratch (no pretrained backbone);
 # - a schedule for 12 epochs (50-iteration warm-up, cosine over all epochs),
-#   the stage-2 pipeline for the last 2.
+#   the stage-2 pipeline for the last 2;
+# - the augmentation of a 12-epoch schedule, not of the zoo's 420 epochs:
+#   stage 1 keeps the flip, the box jitter (scale 0.8-1.2, rotation 30, as
+#   the heatmap models here), YOLOX's HSV and the light blurs; it drops the
+#   recipe's CoarseDropout (one 20-40% hole in every crop), RandomHalfBody
+#   and its scale 0.6-1.4 / rotation 80; stage 2 keeps only the flip and the
+#   box jitter. With the zoo's augmentation the x0.375 model reached AP 0.05
+#   after 4 epochs of the 2,000 figures and 9.9 after 12; without its
+#   CoarseDropout 3.7 after 4; with the light augmentation 13.8 after 4 and
+#   38.5 after 12 (seed 0, measured on the 500 validation figures, latest
+#   stack, 2 shared cores), about the heatmap ResNet-18 mentors' AP.
 # What needs mmdet (so this config runs on the latest stack only,
 # tools/setup_env.sh latest): the CSPNeXt backbone (mmdet's registry,
-# _scope_='mmdet'), mmdet.YOLOXHSVRandomAug in the pipelines and
+# _scope_='mmdet'), mmdet.YOLOXHSVRandomAug in the pipeline and
 # mmdet.PipelineSwitchHook; mmpose >= 1.2 itself needs the compiled mmcv.ops.
+# RTMCCHead, KLDiscretLoss, SimCCLabel and the other transforms are mmpose's.
 _base_ = ['mmpose::body_2d_keypoint/rtmpose/coco/'
           'rtmpose-t_8xb256-420e_coco-256x192.py']
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
@@ -53,19 +65,13 @@ train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
     dict(type='classroomkd_mm.FastRandomBBoxTransform',
-         scale_factor=[0.6, 1.4], rotate_factor=80),
+         scale_factor=[0.8, 1.2], rotate_factor=30),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='mmdet.YOLOXHSVRandomAug'),
     dict(type='Albumentation',
-         transforms=[
-             dict(type='Blur', p=0.1),
-             dict(type='MedianBlur', p=0.1),
-             dict(type='CoarseDropout', max_holes=1, max_height=0.4,
-                  max_width=0.4, min_holes=1, min_height=0.2,
-                  min_width=0.2, p=1.),
-         ]),
+         transforms=[dict(type='Blur', p=0.1),
+                     dict(type='MedianBlur', p=0.1)]),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
@@ -73,19 +79,9 @@ train_pipeline_stage2 = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
-    dict(type='classroomkd_mm.FastRandomBBoxTransform', shift_factor=0.,
-         scale_factor=[0.75, 1.25], rotate_factor=60),
+    dict(type='classroomkd_mm.FastRandomBBoxTransform',
+         scale_factor=[0.8, 1.2], rotate_factor=30),
     dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='mmdet.YOLOXHSVRandomAug'),
-    dict(type='Albumentation',
-         transforms=[
-             dict(type='Blur', p=0.1),
-             dict(type='MedianBlur', p=0.1),
-             dict(type='CoarseDropout', max_holes=1, max_height=0.4,
-                  max_width=0.4, min_holes=1, min_height=0.2,
-                  min_width=0.2, p=0.5),
-         ]),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
