@@ -319,16 +319,16 @@ class ClassroomDistiller(BaseModel):
         student = adapter.evaluate(self.student, inputs, targets)
         skipped = None
         with torch.no_grad():
+            score_scale = adapter.score_scale(student.errors)
             if self.mentor_skipping is None:
                 mentors = tuple(
                     self._evaluate_mentor(name, inputs, targets, student)
                     for name in self.mentors)
             else:
                 mentors, skipped = self._evaluate_mentors_skipping(
-                    inputs, targets, student, data_samples)
-            evidence = ClassroomEvidence(
-                student, mentors, targets, adapter.score_scale(student.errors),
-                adapter)
+                    inputs, targets, student, score_scale, data_samples)
+            evidence = ClassroomEvidence(student, mentors, targets,
+                                         score_scale, adapter)
             plan = self.policy(evidence)
 
         losses = self._prefixed(
@@ -357,14 +357,16 @@ class ClassroomDistiller(BaseModel):
         = w_ik c_mk``), and the student's error for comparing with it is
         taken on the same keypoints; see docs/heterogeneous_classroom.md."""
         outputs, features = self.mentor_forward(name, inputs)
-        return self._judge_mentor(name, outputs, features, targets, student)
+        return self._judge_mentor(
+            name, outputs, features, targets,
+            self._shared_keypoints(name, targets, student))
 
     def _judge_mentor(self, name: str, outputs, features, targets,
-                      student: NetworkEvaluation) -> NetworkEvaluation:
+                      shared) -> NetworkEvaluation:
         """The evaluation of mentor ``name``'s ``outputs`` (see
-        :meth:`_evaluate_mentor`)."""
+        :meth:`_evaluate_mentor`); ``shared`` is what
+        :meth:`_shared_keypoints` gives for that mentor."""
         adapter = self.adapter
-        shared = self._shared_keypoints(name, targets, student)
         if shared is None:
             return adapter.evaluate_outputs(outputs, features, targets)
         shared_targets, student_errors = shared
@@ -395,7 +397,8 @@ class ClassroomDistiller(BaseModel):
         return shared, student_errors
 
     def _evaluate_mentors_skipping(self, inputs: Tensor, targets,
-                                   student: NetworkEvaluation, data_samples):
+                                   student: NetworkEvaluation, score_scale,
+                                   data_samples):
         """Every mentor's evaluation with ``mentor_skipping``: each mentor
         runs on the sub-batch of the samples it is not skipped on
         (:func:`.mentor_skipping.skipped_pairs`); on the others its errors
@@ -407,12 +410,12 @@ class ClassroomDistiller(BaseModel):
         cache.reserve(indices)
         index = torch.tensor(indices, device=cache.visits.device)
         visits = cache.visits[index]
-        score_scale = (self.policy.score_scale
-                       if self.policy.score_scale is not None else
-                       self.adapter.score_scale(student.errors))
+        if self.policy.score_scale is not None:
+            score_scale = self.policy.score_scale
+        shares = [self._shared_keypoints(name, targets, student)
+                  for name in self.mentors]
         skips = []
-        for m, name in enumerate(self.mentors.keys()):
-            shared = self._shared_keypoints(name, targets, student)
+        for m, shared in enumerate(shares):
             paired = student.errors if shared is None else shared[1]
             probe = reprobe_draws(index, visits, m,
                                   options.seed) < options.reprobe_fraction
@@ -430,7 +433,7 @@ class ClassroomDistiller(BaseModel):
             else:
                 outputs = self._mentor_rows(name, inputs, rows)
             evaluation = self._judge_mentor(name, outputs, (), targets,
-                                            student)
+                                            shares[m])
             errors = torch.where(skipped[m],
                                  torch.full_like(evaluation.errors,
                                                  float('nan')),
