@@ -44,9 +44,10 @@ SEED_STEP = 0.4142135623730951  # sqrt(2) - 1
 class SkippingOptions(NamedTuple):
     """``mentor_skipping=dict(...)`` of :class:`ClassroomDistiller`.
 
-    ``margin`` (> 0): how much worse than the student, in KF's log-score
+    ``margin`` (>= 0): how much worse than the student, in KF's log-score
     units ``(e_m - e_s) / score_scale``, a mentor's cached error must be for
-    it to be skipped; ``reprobe_fraction`` in ``[0, 1]``: the share of
+    it to be skipped (0: any worse, i.e. the pair was inactive against the
+    student of this step); ``reprobe_fraction`` in ``[0, 1]``: the share of
     (sample, mentor) pairs run per epoch whatever the cache says; ``seed``:
     shifts which pairs those are.
     """
@@ -62,7 +63,7 @@ def skipping_options(cfg: Optional[dict]) -> Optional[SkippingOptions]:
     options = options_from_dict('mentor_skipping', SkippingOptions, cfg,
                                 'dict(margin=1.0, reprobe_fraction=0.1)')
     margin = check_number('mentor_skipping', 'margin', options.margin,
-                          above=0)
+                          minimum=0)
     fraction = check_number('mentor_skipping', 'reprobe_fraction',
                             options.reprobe_fraction, minimum=0, maximum=1)
     if isinstance(options.seed, bool) or not isinstance(options.seed, int):

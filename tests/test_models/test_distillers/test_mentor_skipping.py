@@ -34,6 +34,11 @@ def test_skipped_pairs_golden():
     # (c - e_s) / 2 > 0.95: 1.0 yes, -0.25 no, 0.9 no; NaN or probed: no
     got = skipped_pairs(cached, student, 2.0, 0.95, probe)
     assert got.tolist() == [False, True, False, False, False, False]
+    # margin 0: any mentor behind the student (a tie is not behind)
+    cached = torch.tensor([1.0 + 1e-6, 1.0, 0.5, 3.0])
+    student = torch.ones(4)
+    got = skipped_pairs(cached, student, 2.0, 0.0, torch.zeros(4, dtype=bool))
+    assert got.tolist() == [True, False, False, True]
 
 
 def test_reprobe_draws_golden_and_shares():
@@ -57,7 +62,8 @@ def test_reprobe_draws_golden_and_shares():
 def test_skipping_options_validated():
     assert skipping_options(None) is None
     assert skipping_options(dict(margin=2)).margin == 2.0
-    for bad, word in ((dict(margin=0), 'margin'),
+    assert skipping_options(dict(margin=0)).margin == 0.0
+    for bad, word in ((dict(margin=-0.1), 'margin'),
                       (dict(margin=math.nan), 'margin'),
                       (dict(reprobe_fraction=1.5), 'reprobe_fraction'),
                       (dict(seed=0.5), 'seed'), (dict(margn=1), 'unknown')):
