@@ -52,6 +52,9 @@ OPTIONS = {
                     precision='fp32'),
     'fold+cl+bf16': dict(fold_bn=True, channels_last=True, compile=False,
                          precision='bf16'),
+    'fold+cl+bf16+cast': dict(fold_bn=True, channels_last=True,
+                              compile=False, precision='bf16',
+                              cast_weights=True),
 }
 COMPILED = {'fold+cl+compile': dict(fold_bn=True, channels_last=True,
                                     compile=True, precision='fp32')}

@@ -74,10 +74,12 @@ class ClassroomDistiller(BaseModel):
             (:class:`~.mentor_runtime.RuntimeOptions`): ``fold_bn`` (fold
             BatchNorm into the convolution before it), ``channels_last``,
             ``compile`` (``torch.compile``), ``precision`` ('fp32', 'bf16',
-            'fp16' on CUDA) and ``tolerance``. Default: every option
-            off (the eager mentors); the options are opt-in because the
-            folded copies raise peak memory (docs/performance.md). The
-            mentor modules and the
+            'fp16' on CUDA), ``cast_weights`` (the program holds its
+            weights in that precision) and ``tolerance``. Default: every
+            option off (the eager mentors); the options are opt-in because
+            they change the mentors' outputs by rounding and, for
+            ``cast_weights``, hold a copy of the weights
+            (docs/performance.md). The mentor modules and the
             checkpoints keep their original form; each mentor's program is
             built and checked against it on the first training batch.
         mentor_skipping (dict, optional): ``dict(margin=1.0,

@@ -37,7 +37,11 @@ class RuntimeOptions(NamedTuple):
     ``fold_bn`` and ``channels_last`` are exact up to float rounding;
     ``compile`` runs ``torch.compile`` (inductor) on each mentor;
     ``precision`` ('fp32', 'bf16' or, on CUDA, 'fp16') runs the mentors under
-    autocast of that dtype and returns float32 outputs; ``tolerance`` is the
+    autocast of that dtype and returns float32 outputs; ``cast_weights``
+    (with a reduced ``precision``) makes the program hold its weights in that
+    dtype, cast once at build, instead of autocast casting the shared fp32
+    weights at every call: faster, at the memory of half the mentors'
+    weights; ``tolerance`` is the
     largest difference from the eager mentor, relative to the largest eager
     output value, accepted at the first batch (default per precision, or per
     the dtype of an enclosing autocast: :data:`DEFAULT_TOLERANCE`).
@@ -47,6 +51,7 @@ class RuntimeOptions(NamedTuple):
     compile: bool = False
     precision: str = 'fp32'
     tolerance: Optional[float] = None
+    cast_weights: bool = False
 
     @property
     def converts(self) -> bool:
@@ -64,13 +69,18 @@ def runtime_options(cfg: Optional[dict]) -> RuntimeOptions:
         'mentor_runtime', RuntimeOptions, cfg,
         "dict(fold_bn=True, channels_last=True, compile=False, "
         "precision='fp32')")
-    for key in ('fold_bn', 'channels_last', 'compile'):
+    for key in ('fold_bn', 'channels_last', 'compile', 'cast_weights'):
         if not isinstance(getattr(options, key), bool):
             raise TypeError(f'mentor_runtime.{key} must be True or False, '
                             f'got {getattr(options, key)!r}.')
     if options.precision not in PRECISIONS:
         raise ValueError(f'mentor_runtime.precision must be one of '
                          f'{list(PRECISIONS)}, got {options.precision!r}.')
+    if options.cast_weights and options.precision == 'fp32':
+        raise ValueError(
+            "mentor_runtime.cast_weights needs a reduced precision ('bf16' "
+            "or, on CUDA, 'fp16'): in 'fp32' the program shares the "
+            "mentor's weights. Set precision='bf16' or cast_weights=False.")
     if options.tolerance is not None and not (
             isinstance(options.tolerance, (int, float))
             and 0 < options.tolerance < 1):
@@ -212,13 +222,48 @@ def fold_batch_norms(model: nn.Module, pairs: List[Tuple[str, str]]) -> int:
                               scale.detach(), transposed, conv.groups)
         # a buffer of the program, so its memory is counted with it
         conv.register_buffer('folded_scale', folded.scale)
-        conv.register_forward_pre_hook(folded.before)
-        conv.register_forward_hook(folded.after)
+        folded.handles = (conv.register_forward_pre_hook(folded.before),
+                          conv.register_forward_hook(folded.after))
+        conv._folded_weight = folded
         conv.bias = nn.Parameter(bias, requires_grad=False)
         parent_name, _, child = bn_name.rpartition('.')
         setattr(modules[parent_name] if parent_name else model, child,
                 nn.Identity())
     return len(pairs)
+
+
+def cast_program(model: nn.Module, dtype: torch.dtype) -> int:
+    """Give ``model`` its own floating-point parameters and buffers in
+    ``dtype`` (new tensors, same memory layout; the tensors it shared are
+    left as they were), a folded convolution its folded weight ``W * s``
+    computed once and cast (its per-call :class:`FoldedWeight` removed).
+    Returns how many tensors were cast."""
+    cast = 0
+    for module in model.modules():
+        folded = module.__dict__.pop('_folded_weight', None)
+        if folded is not None:
+            for handle in folded.handles:
+                handle.remove()
+            del module.folded_scale
+            with torch.no_grad():
+                weight = scale_output_channels(folded.weight, folded.scale,
+                                               folded.transposed,
+                                               folded.groups)
+            module.weight = nn.Parameter(weight.to(dtype),
+                                         requires_grad=False)
+            cast += 1
+        for name, param in list(module._parameters.items()):
+            if param is not None and param.is_floating_point() and \
+                    param.dtype != dtype:
+                module._parameters[name] = nn.Parameter(
+                    param.detach().to(dtype), requires_grad=False)
+                cast += 1
+        for name, buffer in list(module._buffers.items()):
+            if buffer is not None and buffer.is_floating_point() and \
+                    buffer.dtype != dtype:
+                module._buffers[name] = buffer.to(dtype)
+                cast += 1
+    return cast
 
 
 def shared_copy(model: nn.Module) -> nn.Module:
@@ -352,6 +397,8 @@ def convert_mentor(mentor: nn.Module, options: RuntimeOptions,
             program, conv_bn_pairs(program, lambda: trace(program)))
     if options.channels_last:
         to_channels_last(program, keep=list(mentor.parameters()))
+    if options.cast_weights:
+        cast_program(program, PRECISIONS[options.precision])
     return program, folded
 
 

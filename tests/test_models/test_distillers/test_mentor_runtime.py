@@ -198,6 +198,8 @@ def test_disagreement_is_an_error_naming_the_mentor():
     (dict(precision='int8'), 'precision'),
     (dict(compile='yes'), 'compile'),
     (dict(tolerance=2), 'tolerance'),
+    (dict(cast_weights=True), 'cast_weights needs a reduced precision'),
+    (dict(cast_weights=1, precision='bf16'), 'cast_weights'),
     ('fast', 'must be a dict'),
 ])
 def test_bad_options_are_clear_errors(bad, match):
@@ -274,6 +276,45 @@ def test_bf16_mentors_run_and_give_float32(tmp_path):
     assert model._runtimes['a'].report['max_relative_difference'] < 5e-2
     losses = model.loss(inputs, samples)
     assert all(torch.isfinite(v) for v in losses.values())
+
+
+def test_cast_weights_program_holds_bf16_weights_of_its_own():
+    """``cast_weights``: the program's weights are its own bf16 tensors
+    (the folded ones computed once), it computes what the autocast program
+    computes, and the mentor keeps its float32 tensors and state dict."""
+    torch.manual_seed(0)
+    mentor = _randomise_batch_norms(_mmpose(heatmap_model(
+        base_channels=8))).eval().requires_grad_(False)
+    state = {k: v.clone() for k, v in mentor.state_dict().items()}
+    x = torch.randn(2, 3, 128, 96)
+    bf16 = dict(EXACT, precision='bf16')
+    autocast = MentorRuntime('m', mentor, runtime_options(bf16),
+                             _heatmap_forward)
+    cast = MentorRuntime('m', mentor, runtime_options(
+        dict(bf16, cast_weights=True)), _heatmap_forward)
+    with torch.no_grad():
+        eager = _heatmap_forward(mentor, x)
+        expected, got = autocast(x), cast(x)
+        again = cast(torch.flip(x, [0]))
+    assert got.dtype == torch.float32 and again.dtype == torch.float32
+    assert cast.report['max_relative_difference'] < 5e-2
+    assert torch.allclose(got, eager, atol=5e-2 * eager.abs().max())
+    # the same bf16 rounding of the same folded weights as autocast's
+    assert torch.allclose(got, expected, atol=1e-2 * eager.abs().max())
+    tensors = cast.tensors()
+    floating = [t for t in tensors if t.is_floating_point()]
+    assert floating and all(t.dtype == torch.bfloat16 for t in floating)
+    shared = {id(t) for t in list(mentor.parameters())
+              + list(mentor.buffers())}
+    assert not any(id(t) in shared for t in floating)
+    convs = [m for m in cast.program.modules() if isinstance(m, nn.Conv2d)]
+    assert not any(hasattr(m, 'folded_scale') for m in convs)
+    assert not any(m._forward_pre_hooks for m in convs)
+    assert cast.report['folded'] == sum(
+        isinstance(m, nn.BatchNorm2d) for m in mentor.modules())
+    after = mentor.state_dict()
+    assert all(after[k].dtype == v.dtype and torch.equal(after[k], v)
+               for k, v in state.items())
 
 
 def test_simcc_mentor_outputs_are_tuples(tmp_path):
