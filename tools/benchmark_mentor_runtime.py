@@ -57,7 +57,10 @@ OPTIONS = {
                               cast_weights=True),
 }
 COMPILED = {'fold+cl+compile': dict(fold_bn=True, channels_last=True,
-                                    compile=True, precision='fp32')}
+                                    compile=True, precision='fp32'),
+            'fold+cl+bf16+cast+compile': dict(
+                fold_bn=True, channels_last=True, compile=True,
+                precision='bf16', cast_weights=True)}
 BATCH = dict(pose=2, classification=32)
 FLIP_BATCH = dict(pose=8, classification=64)
 MIB = 2**20
