@@ -11,15 +11,19 @@ name = 'digits_skipping'
 work_dir = 'work_dirs/benchmarks/digits_skipping'
 seeds = [0, 1, 2]
 standard_methods = None
+# method name: mentor_skipping's (margin, reprobe_fraction)
+_skipping = dict(
+    classroomkd_skip=(1.0, 0.1),
+    classroomkd_skip_m025=(0.25, 0.1),
+    classroomkd_skip_m0=(0.0, 0.1),
+    classroomkd_skip_m0_r02=(0.0, 0.2),
+)
 methods = dict(
     _delete_=True,
     classroomkd=dict(mentors=_classroom5, policy=_kf, mentoring=_mentoring),
-    classroomkd_skip=dict(
+    **{method: dict(
         mentors=_classroom5, policy=_kf, mentoring=_mentoring,
-        distiller_options=dict(
-            mentor_skipping=dict(margin=1.0, reprobe_fraction=0.1))),
-    classroomkd_skip_m025=dict(
-        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
-        distiller_options=dict(
-            mentor_skipping=dict(margin=0.25, reprobe_fraction=0.1))),
+        distiller_options=dict(mentor_skipping=dict(
+            margin=margin, reprobe_fraction=reprobe_fraction)))
+       for method, (margin, reprobe_fraction) in _skipping.items()},
 )
