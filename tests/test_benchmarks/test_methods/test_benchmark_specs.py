@@ -5,7 +5,7 @@ import os.path as osp
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, SAMPLES
 from benchmarks.methods import load_spec
 from benchmarks.methods.runs import (mentor_checkpoint, mentor_config,
                                      method_config)
@@ -150,3 +150,40 @@ def test_heterogeneous_spec_classrooms(tmp_path, monkeypatch):
         hm128.mentor_space.family == 'heatmap'
     assert simcc.mentor_space.family == 'simcc'
     assert not any(bridges[m].is_identity for m in MIXED)
+
+
+@pytest.mark.usefixtures('mmpose_scope')
+def test_pose_skipping_spec_packs_sample_idx(tmp_path, monkeypatch):
+    """Mentor skipping keys its cache by ``sample_idx``, which mmpose's
+    PackPoseInputs keeps only when named: the skipping spec's student
+    training pipeline, run on the bundled COCO samples, delivers it with
+    every default meta key; only the skipping methods skip."""
+    import inspect
+
+    from mmpose.datasets.transforms import PackPoseInputs
+    from mmpose.registry import DATASETS
+    from classroomkd_mm.models.distillers.mentor_skipping import \
+        sample_indices
+    monkeypatch.chdir(REPO)
+    spec = load_spec(osp.join(REPO, 'configs', 'benchmarks',
+                              'pose_synthetic_skipping.py'),
+                     work_dir=str(tmp_path))
+    skipping = {m: spec.methods[m].get('distiller_options', {}).get(
+        'mentor_skipping') for m in spec.methods}
+    assert skipping == dict(
+        classroomkd=None,
+        classroomkd_skip_m0=dict(margin=0.0, reprobe_fraction=0.1),
+        classroomkd_skip=dict(margin=1.0, reprobe_fraction=0.1))
+    cfg = method_config(spec, 'classroomkd_skip', spec.methods[
+        'classroomkd_skip']['mentors'])
+    dataset_cfg = cfg.train_dataloader.dataset.to_dict()
+    pack = dataset_cfg['pipeline'][-1]
+    default = inspect.signature(PackPoseInputs).parameters['meta_keys']
+    assert pack['type'] == 'PackPoseInputs'
+    assert tuple(pack['meta_keys']) == tuple(default.default) + (
+        'sample_idx', )
+    dataset_cfg.update(data_root=osp.join(SAMPLES, 'coco'),
+                       ann_file='test_coco.json', data_prefix=dict(img=''))
+    dataset = DATASETS.build(dataset_cfg)
+    samples = [dataset[i]['data_samples'] for i in (2, 0)]
+    assert sample_indices(samples) == [2, 0]
