@@ -156,11 +156,9 @@ def test_heterogeneous_spec_classrooms(tmp_path, monkeypatch):
 def test_pose_skipping_spec_packs_sample_idx(tmp_path, monkeypatch):
     """Mentor skipping keys its cache by ``sample_idx``, which mmpose's
     PackPoseInputs keeps only when named: the skipping spec's student
-    training pipeline, run on the bundled COCO samples, delivers it with
-    every default meta key; only the skipping methods skip."""
-    import inspect
-
-    from mmpose.datasets.transforms import PackPoseInputs
+    training pipeline, run on the bundled COCO samples, packs it beside what
+    the default PackPoseInputs packs, and nothing else; only the skipping
+    methods skip."""
     from mmpose.registry import DATASETS
     from classroomkd_mm.models.distillers.mentor_skipping import \
         sample_indices
@@ -176,14 +174,19 @@ def test_pose_skipping_spec_packs_sample_idx(tmp_path, monkeypatch):
         classroomkd_skip=dict(margin=1.0, reprobe_fraction=0.1))
     cfg = method_config(spec, 'classroomkd_skip', spec.methods[
         'classroomkd_skip']['mentors'])
-    dataset_cfg = cfg.train_dataloader.dataset.to_dict()
-    pack = dataset_cfg['pipeline'][-1]
-    default = inspect.signature(PackPoseInputs).parameters['meta_keys']
-    assert pack['type'] == 'PackPoseInputs'
-    assert tuple(pack['meta_keys']) == tuple(default.default) + (
-        'sample_idx', )
-    dataset_cfg.update(data_root=osp.join(SAMPLES, 'coco'),
-                       ann_file='test_coco.json', data_prefix=dict(img=''))
-    dataset = DATASETS.build(dataset_cfg)
-    samples = [dataset[i]['data_samples'] for i in (2, 0)]
+    assert cfg.train_dataloader.dataset.pipeline[-1].type == 'PackPoseInputs'
+
+    def packed(pipeline):
+        dataset_cfg = cfg.train_dataloader.dataset.to_dict()
+        dataset_cfg.update(
+            data_root=osp.join(SAMPLES, 'coco'), ann_file='test_coco.json',
+            data_prefix=dict(img=''), pipeline=pipeline)
+        dataset = DATASETS.build(dataset_cfg)
+        return [dataset[i]['data_samples'] for i in (2, 0)]
+
+    pipeline = cfg.train_dataloader.dataset.to_dict()['pipeline']
+    samples = packed(pipeline)
     assert sample_indices(samples) == [2, 0]
+    default = packed(pipeline[:-1] + [dict(type='PackPoseInputs')])
+    assert set(samples[0].metainfo) == set(default[0].metainfo) | {
+        'sample_idx'}
