@@ -5,7 +5,7 @@ import os.path as osp
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, SAMPLES
 from benchmarks.methods import load_spec
 from benchmarks.methods.runs import (mentor_checkpoint, mentor_config,
                                      method_config)
@@ -150,3 +150,43 @@ def test_heterogeneous_spec_classrooms(tmp_path, monkeypatch):
         hm128.mentor_space.family == 'heatmap'
     assert simcc.mentor_space.family == 'simcc'
     assert not any(bridges[m].is_identity for m in MIXED)
+
+
+@pytest.mark.usefixtures('mmpose_scope')
+def test_pose_skipping_spec_packs_sample_idx(tmp_path, monkeypatch):
+    """Mentor skipping keys its cache by ``sample_idx``, which mmpose's
+    PackPoseInputs keeps only when named: the skipping spec's student
+    training pipeline, run on the bundled COCO samples, packs it beside what
+    the default PackPoseInputs packs, and nothing else; only the skipping
+    methods skip."""
+    from mmpose.registry import DATASETS
+    from classroomkd_mm.models.distillers.mentor_skipping import \
+        sample_indices
+    monkeypatch.chdir(REPO)
+    spec = load_spec(osp.join(REPO, 'configs', 'benchmarks',
+                              'pose_synthetic_skipping.py'),
+                     work_dir=str(tmp_path))
+    skipping = {m: spec.methods[m].get('distiller_options', {}).get(
+        'mentor_skipping') for m in spec.methods}
+    assert skipping == dict(
+        classroomkd=None,
+        classroomkd_skip_m0=dict(margin=0.0, reprobe_fraction=0.1),
+        classroomkd_skip=dict(margin=1.0, reprobe_fraction=0.1))
+    cfg = method_config(spec, 'classroomkd_skip', spec.methods[
+        'classroomkd_skip']['mentors'])
+    assert cfg.train_dataloader.dataset.pipeline[-1].type == 'PackPoseInputs'
+
+    def packed(pipeline):
+        dataset_cfg = cfg.train_dataloader.dataset.to_dict()
+        dataset_cfg.update(
+            data_root=osp.join(SAMPLES, 'coco'), ann_file='test_coco.json',
+            data_prefix=dict(img=''), pipeline=pipeline)
+        dataset = DATASETS.build(dataset_cfg)
+        return [dataset[i]['data_samples'] for i in (2, 0)]
+
+    pipeline = cfg.train_dataloader.dataset.to_dict()['pipeline']
+    samples = packed(pipeline)
+    assert sample_indices(samples) == [2, 0]
+    default = packed(pipeline[:-1] + [dict(type='PackPoseInputs')])
+    assert set(samples[0].metainfo) == set(default[0].metainfo) | {
+        'sample_idx'}

@@ -1,0 +1,30 @@
+# The frozen-mentor runtime's effect on accuracy, on the synthetic pose
+# spec's classroom (configs/benchmarks/pose_synthetic_methods.py): ClassroomKD
+# with the five mentors of the main table run eagerly in float32, against the
+# same with mentors folded, channels-last and in bfloat16 with their weights
+# cast (`mentor_runtime`; bf16 changes the mentors' heatmaps and so KF's
+# decisions), and that with mentor skipping at margin 0 on top (the fastest
+# setting). 3 seeds.
+#   python tools/benchmark_methods.py configs/benchmarks/pose_synthetic_mentor_runtime.py
+# Results and paired differences: docs/benchmarks.md (mentor runtime).
+_base_ = ['./pose_synthetic_skipping.py']   # its sample_idx for skipping
+_classroom5 = _base_._classroom5
+_kf = _base_._kf
+_mentoring = _base_._mentoring
+_bf16 = dict(fold_bn=True, channels_last=True, precision='bf16',
+             cast_weights=True)
+name = 'pose_synthetic_mentor_runtime'
+work_dir = 'work_dirs/benchmarks/pose_synthetic_mentor_runtime'
+seeds = [0, 1, 2]
+methods = dict(
+    _delete_=True,
+    classroomkd=dict(mentors=_classroom5, policy=_kf, mentoring=_mentoring),
+    classroomkd_bf16=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(mentor_runtime=_bf16)),
+    classroomkd_bf16_skip_m0=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(
+            mentor_runtime=_bf16,
+            mentor_skipping=dict(margin=0.0, reprobe_fraction=0.1))),
+)
