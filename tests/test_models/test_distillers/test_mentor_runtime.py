@@ -265,9 +265,11 @@ def test_runtime_matches_eager_losses_and_round_trips(tmp_path):
     assert not converted._runtimes
 
 
-def test_bf16_mentors_run_and_give_float32(tmp_path):
-    model = _two_mentor_distiller(tmp_path,
-                                  mentor_runtime=dict(precision='bf16'))
+@pytest.mark.parametrize('cast_weights', [False, True])
+def test_bf16_mentors_run_and_give_float32(tmp_path, cast_weights):
+    model = _two_mentor_distiller(tmp_path, mentor_runtime=dict(
+        precision='bf16', cast_weights=cast_weights))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     inputs, samples = batch(2)
     with torch.no_grad():
         out, _ = model.mentor_forward('a', model.data_preprocessor(
@@ -276,6 +278,10 @@ def test_bf16_mentors_run_and_give_float32(tmp_path):
     assert model._runtimes['a'].report['max_relative_difference'] < 5e-2
     losses = model.loss(inputs, samples)
     assert all(torch.isfinite(v) for v in losses.values())
+    after = model.state_dict()   # the checkpointed mentors stay float32
+    assert list(after) == list(before)
+    assert all(after[k].dtype == v.dtype and torch.equal(after[k], v)
+               for k, v in before.items() if k.startswith('mentors.'))
 
 
 def test_cast_weights_program_holds_bf16_weights_of_its_own():
