@@ -85,8 +85,9 @@ def parse_args():
                    help='time mentor skipping with these shares of the '
                    '(sample, mentor) pairs skipped')
     p.add_argument('--skip-options', nargs='+', default=['eager', 'fold+cl'],
-                   choices=list(OPTIONS),
-                   help='runtime option sets timed with skipping')
+                   choices=list(OPTIONS) + list(COMPILED),
+                   help='runtime option sets timed with skipping (the '
+                   'compiled ones with --compile)')
     p.add_argument('--no-flips', action='store_true',
                    help='skip the bf16-vs-fp32 active-set measurement')
     p.add_argument('--compile', action='store_true',
@@ -288,6 +289,10 @@ def main():
                if k == 'eager' or k in args.options or
                (args.skip_fractions and k in args.skip_options)}
     options.update(COMPILED if args.compile else {})
+    missing = [o for o in args.skip_options if args.skip_fractions
+               and o not in options]
+    if missing:
+        raise SystemExit(f'--skip-options {missing} need --compile.')
     start = time.time()
 
     def log(msg):
