@@ -304,10 +304,12 @@ def main():
     options.update(COMPILED if args.compile else {})
     if not native_bf16_cpu():
         dropped = [k for k, v in options.items() if v['precision'] == 'bf16']
-        print(f'This CPU has no bfloat16 kernels '
-              f'({torch.backends.cpu.get_cpu_capability()}): the distiller '
-              f'refuses bf16 mentors here, so {dropped} and the bf16 '
-              'active-set measurement are left out.', flush=True)
+        if dropped or not args.no_flips:
+            print(f'This CPU has no bfloat16 kernels '
+                  f'({torch.backends.cpu.get_cpu_capability()}): the '
+                  'distiller refuses bf16 mentors here, so the option sets '
+                  f'{dropped} and the bf16 active-set measurement are left '
+                  'out.', flush=True)
         options = {k: v for k, v in options.items() if k not in dropped}
         args.skip_options = [o for o in args.skip_options
                              if o not in dropped]
