@@ -279,16 +279,41 @@ def active_flips(setting_fn, tmp_dir, name, k):
                 flip_fraction=float((fp32 != bf16).float().mean()))
 
 
+def cpu_model() -> str:
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def main():
     args = parse_args()
     import classroomkd_mm  # noqa: F401
     from benchmarks.speed.peak_memory import step_memory
     from benchmarks.speed.settings import SETTINGS
     from benchmarks.speed.timing import interleaved_times
+    from classroomkd_mm.models.distillers.mentor_runtime import (
+        native_bf16_cpu)
     options = {k: v for k, v in OPTIONS.items()
                if k == 'eager' or k in args.options or
                (args.skip_fractions and k in args.skip_options)}
     options.update(COMPILED if args.compile else {})
+    if not native_bf16_cpu():
+        dropped = [k for k, v in options.items() if v['precision'] == 'bf16']
+        if dropped or not args.no_flips:
+            print(f'This CPU has no bfloat16 kernels '
+                  f'({torch.backends.cpu.get_cpu_capability()}): the '
+                  'distiller refuses bf16 mentors here, so the option sets '
+                  f'{dropped} and the bf16 active-set measurement are left '
+                  'out.', flush=True)
+        options = {k: v for k, v in options.items() if k not in dropped}
+        args.skip_options = [o for o in args.skip_options
+                             if o not in dropped]
+        args.no_flips = True
     missing = [o for o in args.skip_options if args.skip_fractions
                and o not in options]
     if missing:
@@ -302,8 +327,9 @@ def main():
         tool='tools/benchmark_mentor_runtime.py',
         machine=dict(platform=platform.platform(), cpus=os.cpu_count(),
                      torch=torch.__version__,
-                     cpu_bf16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()),
-                     shared='yes: other agents ran jobs on the same 2 cores',
+                     cpu=cpu_model(),
+                     cpu_capability=torch.backends.cpu.get_cpu_capability(),
+                     cpu_bf16=native_bf16_cpu(),
                      load_before=os.getloadavg()),
         clock='process CPU time', options=options, runs=[], memory=[],
         flips=[])

@@ -5,6 +5,8 @@
 # (`mentor_runtime`; bf16 changes the mentors' outputs and so KF's decisions),
 # and that with mentor skipping at margin 0 on top (the fastest setting).
 # 3 seeds.
+# bf16 needs a GPU or a CPU with bf16 kernels (AVX-512 or AMX): elsewhere the
+# distiller refuses it, naming the fix.
 #   python tools/benchmark_methods.py configs/benchmarks/digits_mentor_runtime.py
 # Results and paired differences: docs/benchmarks.md (mentor runtime).
 _base_ = ['./digits_methods.py']

@@ -5,6 +5,8 @@
 # cast (`mentor_runtime`; bf16 changes the mentors' heatmaps and so KF's
 # decisions), and that with mentor skipping at margin 0 on top (the fastest
 # setting). 3 seeds.
+# bf16 needs a GPU or a CPU with bf16 kernels (AVX-512 or AMX): elsewhere the
+# distiller refuses it, naming the fix.
 #   python tools/benchmark_methods.py configs/benchmarks/pose_synthetic_mentor_runtime.py
 # Results and paired differences: docs/benchmarks.md (mentor runtime).
 _base_ = ['./pose_synthetic_skipping.py']   # its sample_idx for skipping

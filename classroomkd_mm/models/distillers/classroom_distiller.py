@@ -73,8 +73,9 @@ class ClassroomDistiller(BaseModel):
         mentor_runtime (dict, optional): how frozen mentors run
             (:class:`~.mentor_runtime.RuntimeOptions`): ``fold_bn`` (fold
             BatchNorm into the convolution before it), ``channels_last``,
-            ``compile`` (``torch.compile``), ``precision`` ('fp32', 'bf16',
-            'fp16' on CUDA), ``cast_weights`` (the program holds its
+            ``compile`` (``torch.compile``), ``precision`` ('fp32', 'bf16'
+            on a GPU or a CPU with bf16 kernels, 'fp16' on CUDA),
+            ``cast_weights`` (the program holds its
             weights in that precision) and ``tolerance``. Default: every
             option off (the eager mentors); the options are opt-in because
             they change the mentors' outputs by rounding and, for

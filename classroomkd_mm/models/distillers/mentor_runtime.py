@@ -14,7 +14,6 @@ eager mentor.
 """
 import contextlib
 import copy
-import logging
 import time
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
@@ -37,7 +36,8 @@ class RuntimeOptions(NamedTuple):
     ``fold_bn`` and ``channels_last`` are exact up to float rounding;
     ``compile`` runs ``torch.compile`` (inductor) on each mentor;
     ``precision`` ('fp32', 'bf16' or, on CUDA, 'fp16') runs the mentors under
-    autocast of that dtype and returns float32 outputs; ``cast_weights``
+    autocast of that dtype and returns float32 outputs ('bf16' on a CPU
+    needs oneDNN's bfloat16 kernels: AVX-512 or AMX); ``cast_weights``
     (with a reduced ``precision``) makes the program hold its weights in that
     dtype, cast once at build, instead of autocast casting the shared fp32
     weights at every call: faster, at the memory of half the mentors'
@@ -360,17 +360,26 @@ def precision_context(precision: str, device: torch.device):
     return torch.autocast(device.type, dtype=dtype)
 
 
+def native_bf16_cpu() -> bool:
+    """Whether oneDNN has bfloat16 kernels for this CPU (AVX-512 or AMX);
+    without them CPU bf16 runs in reference code."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
 def check_precision(name: str, precision: str, device: torch.device):
     if precision == 'fp16' and device.type != 'cuda':
         raise ValueError(f"Mentor {name!r}: mentor_runtime.precision='fp16' "
                          "needs a CUDA device; on the CPU use 'bf16'.")
-    if precision == 'bf16' and device.type == 'cpu' and not \
-            torch.ops.mkldnn._is_mkldnn_bf16_supported():
-        print_log(
+    if precision == 'bf16' and device.type == 'cpu' and \
+            not native_bf16_cpu():
+        raise ValueError(
             f"Mentor {name!r}: mentor_runtime.precision='bf16' on a CPU "
-            'without native bfloat16 (no avx512_bf16/AMX): it runs emulated '
-            "and may be slower than 'fp32'.", logger='current',
-            level=logging.WARNING)
+            'without bfloat16 kernels (oneDNN needs AVX-512 or AMX; this '
+            f'one reports {torch.backends.cpu.get_cpu_capability()}): the '
+            'mentors would run in reference code, about 20 times slower '
+            "than 'fp32' (measured on an AVX2 CPU). Set "
+            "mentor_runtime.precision='fp32' (and cast_weights=False), or "
+            'train on a CPU with AVX-512/AMX or a GPU.')
 
 
 def effective_precision(precision: str, device: torch.device) -> str:

@@ -8,6 +8,7 @@ import torch.nn as nn
 from tests.helpers.pose_models import heatmap_model, simcc_model
 from tests.helpers.pose_models import batch, distiller
 
+from classroomkd_mm.models.distillers import mentor_runtime
 from classroomkd_mm.models.distillers.mentor_runtime import (
     MentorRuntime, conv_bn_pairs, fold_batch_norms, fold_conv_bn,
     runtime_options)
@@ -20,6 +21,13 @@ pytestmark = pytest.mark.usefixtures('mmpose_scope')
 def mmpose_default_scope():
     from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
+
+
+@pytest.fixture
+def bf16_kernels(monkeypatch):
+    """bf16 mentors on any CPU: these tiny models are quick even where
+    oneDNN has no bf16 kernels (the distiller refuses that for real runs)."""
+    monkeypatch.setattr(mentor_runtime, 'native_bf16_cpu', lambda: True)
 
 
 #: the exact options (opt-in)
@@ -215,6 +223,17 @@ def test_fp16_on_cpu_is_an_error():
         runtime(torch.randn(1, 3, 4, 4))
 
 
+def test_bf16_on_a_cpu_without_bf16_kernels_is_an_error(monkeypatch):
+    monkeypatch.setattr(mentor_runtime, 'native_bf16_cpu', lambda: False)
+    model = nn.Sequential(nn.Conv2d(3, 3, 1)).eval()
+    runtime = MentorRuntime('m', model, runtime_options(
+        dict(precision='bf16')), lambda m, x: m(x))
+    with pytest.raises(ValueError, match=r"(?s)Mentor 'm'.*without bfloat16 "
+                       r"kernels.*precision='fp32'"):
+        runtime(torch.randn(1, 3, 4, 4))
+    assert runtime.program is None
+
+
 # ---- through the distiller ---------------------------------------------
 def _two_mentor_distiller(tmp_path, **kwargs):
     return distiller(heatmap_model(base_channels=8),
@@ -265,6 +284,7 @@ def test_runtime_matches_eager_losses_and_round_trips(tmp_path):
     assert not converted._runtimes
 
 
+@pytest.mark.usefixtures('bf16_kernels')
 @pytest.mark.parametrize('cast_weights', [False, True])
 def test_bf16_mentors_run_and_give_float32(tmp_path, cast_weights):
     model = _two_mentor_distiller(tmp_path, mentor_runtime=dict(
@@ -284,6 +304,7 @@ def test_bf16_mentors_run_and_give_float32(tmp_path, cast_weights):
                for k, v in before.items() if k.startswith('mentors.'))
 
 
+@pytest.mark.usefixtures('bf16_kernels')
 def test_cast_weights_program_holds_bf16_weights_of_its_own():
     """``cast_weights``: the program's weights are its own bf16 tensors
     (the folded ones computed once), it computes what the autocast program
