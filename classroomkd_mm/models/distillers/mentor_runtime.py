@@ -369,7 +369,8 @@ def native_bf16_cpu() -> bool:
 def check_precision(name: str, precision: str, device: torch.device):
     if precision == 'fp16' and device.type != 'cuda':
         raise ValueError(f"Mentor {name!r}: mentor_runtime.precision='fp16' "
-                         "needs a CUDA device; on the CPU use 'bf16'.")
+                         "needs a CUDA device; on the CPU use 'bf16' (with "
+                         "AVX-512 or AMX) or 'fp32'.")
     if precision == 'bf16' and device.type == 'cpu' and \
             not native_bf16_cpu():
         raise ValueError(
