@@ -15,6 +15,7 @@ eager mentor.
 import contextlib
 import copy
 import time
+import types
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import torch
@@ -449,6 +450,21 @@ class MentorRuntime:
             return _map(lambda o: o.float().contiguous(), outputs)
         return _map(lambda o: o.contiguous(), outputs)
 
+    def _own_call_program(self) -> Callable:
+        """``self._call_program`` on a code object of this mentor's own.
+
+        Dynamo keeps its compiled graphs per code object, up to
+        ``torch._dynamo.config.recompile_limit`` (8) of them; one shared
+        code object would give every mentor architecture and input shape
+        a graph of that budget, and past it the mentors run eagerly.
+        """
+        method = MentorRuntime._call_program
+        code = method.__code__.replace(
+            co_name=f'mentor {self.name!r} program')
+        own = types.FunctionType(code, method.__globals__, code.co_name,
+                                 method.__defaults__, method.__closure__)
+        return types.MethodType(own, self)
+
     def build(self, inputs: Tensor):
         """Convert, (compile,) and check the program on ``inputs``."""
         options = self.options
@@ -460,7 +476,7 @@ class MentorRuntime:
                 self.mentor, options, lambda m: self.forward(m, inputs))
             run = self._call_program
             if options.compile:
-                run = torch.compile(run)
+                run = torch.compile(self._own_call_program())
             compile_start = time.perf_counter()
             converted = run(inputs)
         self.report = dict(

@@ -375,6 +375,31 @@ def test_compiled_program_agrees_and_reports_its_compile_time():
     assert torch.equal(first, again)
 
 
+@pytest.mark.slow
+def test_compiled_mentors_each_have_their_own_graph_budget():
+    """Nine mentor architectures, each compiled for two batch shapes, are
+    more graphs than dynamo keeps for one code object (8): every mentor
+    compiles its own and none falls back to eager."""
+    from torch._dynamo.utils import counters
+
+    def mentor(depth):
+        layers = [nn.Conv2d(3, 4, 3, padding=1), _bn(4, depth), nn.ReLU()]
+        layers += [nn.Conv2d(4, 4, 1), nn.ReLU()] * depth
+        return nn.Sequential(*layers).eval().requires_grad_(False)
+
+    runtimes = [MentorRuntime(f'm{d}', mentor(d), runtime_options(dict(
+        EXACT, compile=True)), lambda m, x: m(x)) for d in range(9)]
+    before = counters['stats']['unique_graphs']
+    with torch.no_grad():
+        for size in (3, 2, 4):
+            x = torch.randn(size, 3, 8, 8)
+            for runtime in runtimes:
+                assert torch.allclose(runtime(x), runtime.mentor(x),
+                                      rtol=1e-4, atol=1e-5)
+    # one graph per mentor for its first shape, one (dynamic) for the rest
+    assert counters['stats']['unique_graphs'] - before == 2 * len(runtimes)
+
+
 def test_default_is_the_eager_mentor():
     """Without ``mentor_runtime`` the mentors run as they are (the folded
     copies would raise peak memory; the options are opt-in)."""
