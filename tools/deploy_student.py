@@ -68,7 +68,7 @@ from tools.export_student import sha256_of  # noqa: E402
 
 OPSET = 17
 INPUT_NAME = 'input'
-SIMCC_HEADS = ('RTMCCHead', 'SimCCHead', 'RTMWHead')
+SIMCC_HEADS = ('RTMCCHead', 'SimCCHead')
 HEATMAP_HEADS = ('HeatmapHead', 'ViPNASHead')
 RTMLIB_SIMCC_SPLIT_RATIO = 2.0
 DEFAULT_TOLERANCE = 1e-4
@@ -376,16 +376,23 @@ def deploy_student(config, checkpoint, out, image=None,
     onnx_path = out + '.onnx'
     if osp.dirname(onnx_path):
         os.makedirs(osp.dirname(onnx_path), exist_ok=True)
-    export_onnx(module, graph_x[:1], onnx_path, names)
-    difference, shapes = max_abs_difference(
-        module, ort_session(onnx_path), graph_x, names)
-    if not difference <= tolerance:
-        raise DeploymentError(
-            f'onnxruntime\'s outputs of {onnx_path} differ from PyTorch\'s by '
-            f'up to {difference:.3g} (tolerance {tolerance:g}) on {image}: '
-            'the export is not faithful (an operator exported differently, '
-            'or a data-dependent branch traced once). Do not deploy it; '
-            'raise --tolerance only if the difference is understood.')
+    unchecked = onnx_path + '.unchecked'  # renamed once it passes the check
+    try:
+        export_onnx(module, graph_x[:1], unchecked, names)
+        difference, shapes = max_abs_difference(
+            module, ort_session(unchecked), graph_x, names)
+        if not difference <= tolerance:
+            raise DeploymentError(
+                f'onnxruntime\'s outputs of the exported student differ from '
+                f'PyTorch\'s by up to {difference:.3g} (tolerance '
+                f'{tolerance:g}) on {image}: the export is not faithful (an '
+                'operator exported differently, or a data-dependent branch '
+                'traced once), so no file was written. Raise --tolerance only '
+                'if the difference is understood.')
+        os.replace(unchecked, onnx_path)
+    finally:
+        if osp.exists(unchecked):
+            os.remove(unchecked)
     info = sidecar(model, task, names, shapes, size, input_order,
                    checkpoint, onnx_path, difference, tolerance, image,
                    config)
