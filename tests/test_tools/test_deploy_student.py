@@ -11,6 +11,7 @@ import torch
 from mmengine.config import Config
 
 from tests.helpers import SAMPLES
+from tests.helpers.hostile_payload import REFUSED, Payload
 from tests.helpers.tiny_classifiers import (PREPROCESSOR, classifier_cfg,
                                             distiller_cfg, save_checkpoint)
 from tests.helpers.tiny_runs import REPO, dump_config, load_tool, \
@@ -168,8 +169,8 @@ def test_classroomkd_config_exports_its_student(tmp_path):
 
 @pytest.mark.usefixtures('mmpretrain_scope')
 def test_bad_checkpoints_are_clear_errors(tmp_path):
-    from classroomkd_mm.utils.safe_checkpoint import \
-        UnreadableCheckpointError
+    from classroomkd_mm.utils.safe_checkpoint import (
+        UnreadableCheckpointError, UnsafeCheckpointError)
     data = write_image_folder(str(tmp_path / 'data'))
     image = osp.join(data, 'c0', '0.png')
     config = classifier_config(tmp_path, classifier_cfg(4))
@@ -185,6 +186,13 @@ def test_bad_checkpoints_are_clear_errors(tmp_path):
     with pytest.raises(UnreadableCheckpointError, match='truncated'):
         tool.deploy_student(config, truncated, out, image=image,
                             input_size=(16, 16))
+    hostile = str(tmp_path / 'hostile.pth')
+    marker = str(tmp_path / 'ran')
+    torch.save(dict(state_dict={}, meta=Payload(marker)), hostile)
+    with pytest.raises(UnsafeCheckpointError, match=REFUSED):
+        tool.deploy_student(config, hostile, out, image=image,
+                            input_size=(16, 16))
+    assert not osp.exists(marker)
     wider = str(tmp_path / 'wider.pth')
     save_checkpoint(classifier_cfg(8), wider)
     with pytest.raises(ValueError, match='does not fit the student.*'
