@@ -19,7 +19,14 @@ error, never a score of random weights):
   ``get_model_complexity_info`` (input size from the head's codec);
 - CPU latency per image: median of ``--runs`` timed calls of mmpose's
   ``inference_topdown`` on one image (``--image``, default the first test
-  image) with one whole-image box, after ``--warmup`` untimed calls.
+  image) with one whole-image box, after ``--warmup`` untimed calls;
+- the network alone in PyTorch and in ONNX Runtime: the student exported by
+  ``tools/deploy_student.py`` (checked against PyTorch there) and the same
+  image's network input (test pipeline and data preprocessor, the
+  whole-image box), ``--runs`` timed calls of each after ``--warmup``,
+  interleaved (a PyTorch call, then an ONNX Runtime call), the medians;
+  both on ``--threads`` threads (torch's ``set_num_threads``, the session's
+  ``intra_op_num_threads``).
 
 Writes ``results.md`` (a markdown table) and ``results.json`` into
 ``--out-dir`` and prints the table; a tqdm bar shows the progress.
@@ -43,6 +50,7 @@ from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
                                  student_only_config, train_and_test)
 from classroomkd_mm.utils.student_weights import \
     load_student_for_evaluation  # noqa: E402
+from tools import deploy_student  # noqa: E402
 
 # (column title, metric key suffix) in the order they appear in the table
 METRIC_COLUMNS = (('AP', '/AP'), ('AP50', '/AP .5'), ('AR', '/AR'),
@@ -66,6 +74,9 @@ def parse_args(argv=None):
     parser.add_argument('--image', help='image for the latency runs '
                         '(default: the first image of the test set)')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch threads and the ONNX Runtime session\'s '
+                        'intra_op_num_threads for the latency runs')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='overrides applied to every config, e.g. '
@@ -149,6 +160,36 @@ def latency_ms(model, image, runs, warmup):
     return statistics.median(times), times
 
 
+def network_latency_ms(model, config, checkpoint, cfg, image, onnx_stem,
+                       runs, warmup, threads):
+    """Medians (ms) of the network alone on ``image``'s network input: the
+    PyTorch student (``mode='tensor'``) and its ONNX export in ONNX Runtime,
+    calls interleaved; and the export's max abs difference from PyTorch."""
+    info = deploy_student.deploy_student(config, checkpoint, onnx_stem,
+                                         image=image)
+    task = deploy_student.task_of(model)
+    x = deploy_student.network_input(model, cfg, image, task)
+    net = deploy_student.TensorOutputs(model).eval()
+    session = deploy_student.ort_session(info['onnx']['path'], threads)
+    feed = {deploy_student.INPUT_NAME: x.numpy()}
+    torch_times, ort_times = [], []
+    with torch.no_grad():
+        for i in range(warmup + runs):
+            start = time.perf_counter()
+            net(x)
+            middle = time.perf_counter()
+            session.run(None, feed)
+            end = time.perf_counter()
+            if i >= warmup:
+                torch_times.append((middle - start) * 1000.0)
+                ort_times.append((end - middle) * 1000.0)
+    return dict(torch_net_latency_ms=statistics.median(torch_times),
+                ort_net_latency_ms=statistics.median(ort_times),
+                torch_net_runs_ms=torch_times, ort_net_runs_ms=ort_times,
+                onnx=info['onnx']['path'],
+                onnx_max_abs_difference=info['check']['max_abs_difference'])
+
+
 def benchmark_one(config, checkpoint, args, work_dir, step):
     from mmpose.apis import init_model
     name = student_name(config, checkpoint)
@@ -165,9 +206,13 @@ def benchmark_one(config, checkpoint, args, work_dir, step):
     step('latency')
     image = args.image or first_test_image(cfg)
     median, times = latency_ms(model, image, args.runs, args.warmup)
+    step('onnx')
+    network = network_latency_ms(
+        model, config, checkpoint, cfg, image, osp.join(work_dir, name),
+        args.runs, args.warmup, args.threads)
     return dict(name=name, config=config, checkpoint=checkpoint,
                 metrics=metrics, **size, latency_ms=median,
-                latency_runs_ms=times, latency_image=image)
+                latency_runs_ms=times, latency_image=image, **network)
 
 
 def metric_columns(rows):
@@ -183,7 +228,8 @@ def metric_columns(rows):
 def markdown_table(rows):
     columns = metric_columns(rows)
     head = ['Student'] + [t for t, _ in columns] + [
-        'Params (M)', 'FLOPs (G)', 'CPU latency (ms/img)']
+        'Params (M)', 'FLOPs (G)', 'CPU latency (ms/img)',
+        'PyTorch net (ms/img)', 'ONNX Runtime net (ms/img)']
     lines = ['| ' + ' | '.join(head) + ' |',
              '| ' + ' | '.join(['---'] + ['---:'] * (len(head) - 1)) + ' |']
     for i, row in enumerate(rows):
@@ -193,7 +239,9 @@ def markdown_table(rows):
             cells.append('-' if key is None else
                          f"{row['metrics'][key]:.4f}")
         cells += [f"{row['params'] / 1e6:.3f}", f"{row['flops'] / 1e9:.4f}",
-                  f"{row['latency_ms']:.1f}"]
+                  f"{row['latency_ms']:.1f}",
+                  f"{row['torch_net_latency_ms']:.2f}",
+                  f"{row['ort_net_latency_ms']:.2f}"]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines) + '\n'
 
@@ -202,14 +250,22 @@ def environment(args):
     return dict(device=args.device, torch=torch.__version__,
                 threads=torch.get_num_threads(), cpu=platform.processor() or
                 platform.machine(), cpu_count=os.cpu_count(),
+                cpu_capability=torch.backends.cpu.get_cpu_capability(),
+                onnxruntime=onnxruntime_version(),
                 runs=args.runs, warmup=args.warmup)
+
+
+def onnxruntime_version():
+    import onnxruntime
+    return onnxruntime.__version__
 
 
 def main(argv=None):
     args = parse_args(argv)
+    torch.set_num_threads(args.threads)
     os.makedirs(args.out_dir, exist_ok=True)
     rows = []
-    with tqdm(total=3 * len(args.model), desc='benchmark', unit='step') as bar:
+    with tqdm(total=4 * len(args.model), desc='benchmark', unit='step') as bar:
         for i, (config, checkpoint) in enumerate(args.model):
             name = student_name(config, checkpoint)
 

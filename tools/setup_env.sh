@@ -77,7 +77,11 @@ else
     # chumpy (an mmpose requirement) does not build and nothing here imports it;
     # requirements/latest_env.txt lists mmpose's other runtime needs.
     pip install -q --no-deps mmpose==1.3.2
-    checks="import classroomkd_mm, mmcv.ops, mmdet, mmpose, mmpretrain, albumentations, xtcocotools.coco"
+    # rtmlib runs the exported RTMPose student (tests/test_tools/test_deploy_student_rtmlib.py);
+    # its opencv-contrib-python requirement would clash with opencv-python, and it needs
+    # nothing the stack lacks.
+    pip install -q --no-deps rtmlib==0.0.16
+    checks="import classroomkd_mm, mmcv.ops, mmdet, mmpose, mmpretrain, albumentations, xtcocotools.coco, rtmlib"
 fi
 # The registry's xtcocotools wheel targets numpy 1: build it against numpy 2.
 pip install -q --no-build-isolation --no-binary xtcocotools xtcocotools==1.14.3

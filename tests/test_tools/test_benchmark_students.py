@@ -1,7 +1,7 @@
 """tools/benchmark_students.py on tiny pose students and the bundled COCO
 sample: one table of AP/AR (CocoMetric through Runner.test), parameters,
-FLOPs (MMEngine's complexity analysis) and CPU latency, as markdown and
-JSON."""
+FLOPs (MMEngine's complexity analysis), CPU latency, and the network's
+latency in PyTorch and in ONNX Runtime beside it, as markdown and JSON."""
 import json
 import os.path as osp
 
@@ -51,13 +51,22 @@ def test_table_of_two_students_on_the_coco_sample(tmp_path, monkeypatch):
         assert row['input_shape'] == [3, 64, 48]
         assert len(row['latency_runs_ms']) == 3 and row['latency_ms'] > 0
         assert row['latency_image'].endswith('.jpg')
+        # the network alone, PyTorch and its checked ONNX export
+        assert len(row['torch_net_runs_ms']) == 3
+        assert len(row['ort_net_runs_ms']) == 3
+        assert row['torch_net_latency_ms'] > 0
+        assert row['ort_net_latency_ms'] > 0
+        assert osp.isfile(row['onnx']) and row['onnx'].endswith('.onnx')
+        assert row['onnx_max_abs_difference'] <= 1e-4
 
     table = open(osp.join(out_dir, 'results.md')).read()
     assert table.splitlines()[0] == (
         '| Student | AP | AP50 | AR | Params (M) | FLOPs (G) | '
-        'CPU latency (ms/img) |')
+        'CPU latency (ms/img) | PyTorch net (ms/img) | '
+        'ONNX Runtime net (ms/img) |')
     assert table.count('| student_') == 2
     saved = json.load(open(osp.join(out_dir, 'results.json')))
     assert saved['environment']['device'] == 'cpu'
+    assert saved['environment']['threads'] == 1
     assert [s['name'] for s in saved['students']] == ['student_a',
                                                       'student_b']
