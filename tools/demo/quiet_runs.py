@@ -19,6 +19,12 @@ console ``StreamHandler`` (stdout) and a ``FileHandler`` writing
   themselves are untouched: what is ignored stays ignored, what is an
   error stays an error.
 
+- the progress prints of the COCO API (xtcocotools / pycocotools, behind
+  mmpose's ``CocoMetric``: "loading annotations into memory...", "index
+  created!", the ``COCOeval`` summary, about 20 lines per evaluation) go to
+  the current run's log file instead of the console; every other print
+  (the script's own progress and tables) reaches the console unchanged.
+
 The console handler is made inside ``Runner.__init__`` and the environment
 and config are logged right after, so the filter is attached where the
 handler is made (``MMLogger.__init__``, wrapped for the duration of the
@@ -27,6 +33,7 @@ context), and to the MMLoggers that already exist.
 import contextlib
 import logging
 import re
+import sys
 import warnings
 
 from mmengine.logging import MMLogger
@@ -59,6 +66,59 @@ class ConsoleProgressFilter(logging.Filter):
         return PROGRESS.match(message) is not None
 
 
+#: a whole line that xtcocotools' / pycocotools' COCO and COCOeval print
+COCO_API_CHATTER = re.compile(
+    r'(loading annotations into memory\.\.\.|creating index\.\.\.|'
+    r'index created!|Loading and preparing results\.\.\.|'
+    r'Running per image evaluation\.\.\.|'
+    r'Evaluate annotation type \*\w+\*|'
+    r'Accumulating evaluation results\.\.\.|'
+    r'(Done|DONE) \(t=[0-9.]+s\)\.?|'
+    r' Average (Precision|Recall) .*)\n?')
+
+
+class CocoApiChatterToLog:
+    """A text stream in front of ``stream``: whole lines of COCO API chatter
+    are logged at INFO to the current MMLogger (so they land in the current
+    run's log file; the console filter drops them), all other text passes
+    through. ``active = False`` makes it a plain pass-through (for the
+    handlers that still hold it after the context)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.active = True
+        self.pending = ''
+        self.routing = False
+
+    def write(self, text):
+        if not self.active or self.routing:
+            return self.stream.write(text)
+        self.pending += text
+        while '\n' in self.pending:
+            line, self.pending = self.pending.split('\n', 1)
+            self.route(line + '\n')
+        return len(text)
+
+    def route(self, line):
+        if COCO_API_CHATTER.fullmatch(line) is None:
+            self.stream.write(line)
+            return
+        self.routing = True
+        try:
+            MMLogger.get_current_instance().info(line.rstrip('\n'))
+        finally:
+            self.routing = False
+
+    def flush(self):
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ''
+        self.stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 def console_handlers(logger: logging.Logger):
     """The logger's handlers that write to a stream other than a file."""
     return [h for h in logger.handlers
@@ -68,9 +128,10 @@ def console_handlers(logger: logging.Logger):
 
 @contextlib.contextmanager
 def quiet_console():
-    """Within this context, MMLoggers print only progress lines and
-    warnings on the console, and each distinct warning is printed once; log
-    files are unchanged. Restores everything on exit."""
+    """Within this context, MMLoggers print only progress lines, errors and
+    each distinct warning once on the console, and the COCO API's prints go
+    to the current run's log file; everything still reaches the log files.
+    Restores everything on exit."""
     progress_only = ConsoleProgressFilter()
     filtered = []
 
@@ -95,13 +156,21 @@ def quiet_console():
         shown.add(key)
         original_showwarning(message, category, filename, lineno, file, line)
 
+    original_stdout = sys.stdout
+    stdout = CocoApiChatterToLog(original_stdout)
+
     for logger in list(MMLogger._instance_dict.values()):
         attach(logger)
     MMLogger.__init__ = init_with_quiet_console
     warnings.showwarning = show_once
+    sys.stdout = stdout
     try:
         yield
     finally:
+        stdout.flush()
+        stdout.active = False
+        if sys.stdout is stdout:
+            sys.stdout = original_stdout
         MMLogger.__init__ = original_init
         if warnings.showwarning is show_once:
             warnings.showwarning = original_showwarning

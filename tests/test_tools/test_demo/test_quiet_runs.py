@@ -117,3 +117,28 @@ def test_a_runner_logs_its_environment_config_and_hooks_to_its_file_only(
         assert text not in console
     assert 'Epoch(train) [1]' in console and 'Epoch(train) [1]' in log
     assert 'Epoch(test)' in console
+
+
+def test_coco_api_prints_go_to_the_runs_log_file(tmp_path, capsys):
+    from xtcocotools.coco import COCO
+
+    from tests.helpers import REPO
+    with quiet_console():
+        logger = new_logger(tmp_path, 'coco')
+        COCO(osp.join(REPO, 'data', 'samples', 'coco', 'test_coco.json'))
+        print('| student ClassroomKD | 36.8 |')
+        print('a partial line, flushed', end='', flush=True)
+    console = capsys.readouterr().out
+    assert 'loading annotations' not in console
+    assert 'index created!' not in console
+    assert '| student ClassroomKD | 36.8 |\n' in console
+    assert console.endswith('a partial line, flushed')
+    with open(tmp_path / 'coco.log') as f:
+        log = f.read()
+    assert 'loading annotations into memory...' in log
+    assert 'index created!' in log
+    assert '36.8' not in log
+    print('loading annotations into memory...')
+    assert 'loading annotations' in capsys.readouterr().out
+    logger.info('after the context')
+    assert 'after the context' in capsys.readouterr().out
