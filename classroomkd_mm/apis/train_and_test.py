@@ -32,7 +32,8 @@ def train_and_test(cfg: Config,
     after it is built. ``cfg`` itself is not modified.
 
     Several calls in one process are independent: each Runner gets its own
-    experiment name (MMEngine's logger and visualizer are looked up by it).
+    experiment name, and its logger and visualizer take that name (MMEngine
+    looks them up by it), so each run logs into its own work dir.
     """
     from mmengine.model import is_model_wrapper
     from mmengine.runner import Runner
@@ -51,6 +52,11 @@ def train_and_test(cfg: Config,
     name = cfg.get('experiment_name') or osp.basename(
         osp.normpath(cfg.get('work_dir') or 'run'))
     cfg.experiment_name = f'{name}_{time.time_ns()}'
+    if isinstance(cfg.get('visualizer'), dict):
+        # mmpose's default_runtime names its visualizer 'visualizer': with
+        # that name every later Runner would reuse the first run's
+        # visualizer (MMEngine warns) and write its scalars.json there.
+        cfg.visualizer.name = cfg.experiment_name
     cfg.resume = resume and train
     test_only = not train and load_from is not None
     cfg.load_from = None if test_only else load_from

@@ -67,6 +67,20 @@ def run_config(data_root, work_dir, mentors, max_epochs=3, batch_size=4,
         work_dir=work_dir)
 
 
+def train_test_config(tmp_path, **kwargs):
+    """``run_config`` on a fresh image folder and fresh mentors under
+    ``tmp_path``, as a Config that ``train_and_test`` can also test (the
+    training folder doubles as the test set)."""
+    from mmengine.config import Config
+    data = write_image_folder(str(tmp_path / 'data'))
+    cfg = Config(run_config(data, None, save_mentors(str(tmp_path)),
+                            **kwargs))
+    cfg.test_dataloader = cfg.train_dataloader
+    cfg.test_cfg = dict()
+    cfg.test_evaluator = dict(type='Accuracy')
+    return cfg
+
+
 def dump_config(cfg: dict, path: str) -> str:
     from mmengine.config import Config
     Config(cfg).dump(path)

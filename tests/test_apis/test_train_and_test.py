@@ -6,13 +6,11 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.hooks import Hook
 
 from classroomkd_mm.apis import train_and_test
 from classroomkd_mm.utils import torch_load_safely
-from tests.helpers.tiny_runs import (run_config, save_mentors,
-                                     write_image_folder)
+from tests.helpers.tiny_runs import train_test_config
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
@@ -44,12 +42,7 @@ def student_weights(work_dir, epoch):
 
 @pytest.mark.slow
 def test_resume_repeats_the_uninterrupted_run(tmp_path):
-    data = write_image_folder(str(tmp_path / 'data'))
-    cfg = Config(run_config(data, None, save_mentors(str(tmp_path)),
-                            max_epochs=3, pipeline=PIPELINE))
-    cfg.test_dataloader = cfg.train_dataloader
-    cfg.test_cfg = dict()
-    cfg.test_evaluator = dict(type='Accuracy')
+    cfg = train_test_config(tmp_path, max_epochs=3, pipeline=PIPELINE)
     straight, stopped = str(tmp_path / 'straight'), str(tmp_path / 'stopped')
 
     expected = train_and_test(cfg, straight, seed=0, resume=True)
@@ -66,3 +59,26 @@ def test_resume_repeats_the_uninterrupted_run(tmp_path):
     for key in final:
         assert torch.equal(final[key], resumed[key]), key
     assert cfg.get('custom_hooks') == []  # the caller's config is untouched
+
+
+@pytest.mark.slow
+def test_each_run_writes_its_scalars_into_its_own_work_dir(tmp_path):
+    """mmpose's default_runtime names its visualizer 'visualizer'; a second
+    run must not reuse the first run's visualizer and its log dir."""
+    import glob
+    import json
+    cfg = train_test_config(tmp_path, max_epochs=1)
+    cfg.visualizer = dict(type='Visualizer', name='visualizer',
+                          vis_backends=[dict(type='LocalVisBackend')])
+    for run in ('first', 'second'):
+        train_and_test(cfg, str(tmp_path / run), seed=0)
+    for run in ('first', 'second'):
+        scalars = glob.glob(str(tmp_path / run / '*' / 'vis_data' /
+                                'scalars.json'))
+        assert len(scalars) == 1, run
+        with open(scalars[0]) as f:
+            steps = [json.loads(line)['step'] for line in f]
+        # one run's own log: a training step and the test entry, not the
+        # other run's lines
+        assert len(steps) == len(set(steps)), (run, steps)
+    assert cfg.visualizer.name == 'visualizer'

@@ -10,6 +10,10 @@
    with all 1,297 images LeNet-5 alone matches the best mentor).
 4. Evaluates every network with mmpretrain's Accuracy and prints a table.
 
+The console shows the progress lines and the table; each run's environment,
+config and hooks are in its log file, ``<work-dir>/<run>/<timestamp>/
+<timestamp>.log`` (tools/demo/quiet_runs.py).
+
 Run from the repository root: ``python tools/demo/digits_demo.py``.
 """
 import argparse
@@ -27,6 +31,7 @@ import classroomkd_mm  # noqa: E402,F401
 from classroomkd_mm.apis import train_and_test  # noqa: E402
 from tools.dataset_converters.digits_folder import \
     write_digits_folder  # noqa: E402
+from tools.demo.quiet_runs import quiet_console  # noqa: E402
 
 CONFIGS = 'configs/classification/digits'
 MENTOR_R18C16 = f'{CONFIGS}/resnet18-c16_1xb32-10e_digits.py'
@@ -41,6 +46,11 @@ def banner(text):
 
 
 def main():
+    with quiet_console():
+        run_demo()
+
+
+def run_demo():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--work-dir', default='work_dirs/digits')
     parser.add_argument('--seed', type=int, default=0)
@@ -66,8 +76,7 @@ def main():
         Config.fromfile(MENTOR_R18C8), f'{wd}/mentor_r18c8', args.seed)
     results['mentor r18c8_early (same, epoch 2)'] = train_and_test(
         Config.fromfile(MENTOR_R18C8), f'{wd}/mentor_r18c8', args.seed,
-        train=False, load_from=f'{wd}/mentor_r18c8/epoch_2.pth',
-        log_level='WARNING')
+        train=False, load_from=f'{wd}/mentor_r18c8/epoch_2.pth')
     banner('4/5 training the LeNet-5 student alone (NoKD)')
     results['student LeNet-5, NoKD'] = train_and_test(
         Config.fromfile(STUDENT), f'{wd}/student_nokd', args.seed)
