@@ -1,6 +1,7 @@
 """Frozen mentors as inference-only programs: BatchNorm folded into the
 convolution before it, channels-last memory, optional ``torch.compile`` and
-reduced precision.
+reduced precision; or an ONNX export of the mentor on an inference engine
+(``engine=``, :mod:`.mentor_engine`).
 
 A mentor never trains, so what runs in the training step may differ from the
 module that is checkpointed. :func:`convert_mentor` makes the program: a copy
@@ -587,7 +588,8 @@ class MentorRuntime:
             return eager
         cache_dir = options.cache_dir or default_cache_dir()
         tolerance = options.tolerance if options.tolerance is not None \
-            else DEFAULT_TOLERANCE[options.precision]
+            else DEFAULT_TOLERANCE[effective_precision(options.precision,
+                                                       inputs.device)]
         try:
             program, exported, traced = build_engine_program(
                 self.name, self.mentor, self.forward, self.forward_id,
