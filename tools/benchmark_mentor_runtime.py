@@ -56,6 +56,14 @@ OPTIONS = {
                               compile=False, precision='bf16',
                               cast_weights=True),
 }
+# Engines (mentor_engine.py): each mentor exported to ONNX once, run by the
+# engine; the torch options above do not apply to them.
+ENGINES = {
+    'ort': dict(engine='onnxruntime', precision='fp32'),
+    'ov': dict(engine='openvino', precision='fp32'),
+    'ov+bf16': dict(engine='openvino', precision='bf16'),
+}
+OPTIONS.update(ENGINES)
 COMPILED = {'fold+cl+compile': dict(fold_bn=True, channels_last=True,
                                     compile=True, precision='fp32'),
             'fold+cl+bf16+cast+compile': dict(
@@ -234,7 +242,37 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
                                   batch=batch))
                 distillers[name, k] = d
                 SKIPPED[setting.name, name, k] = skipped
-    return cases, names, distillers
+    return cases, names, distillers, inputs
+
+
+def rss_bytes() -> int:
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+def engine_memory(runtime, inputs) -> int:
+    """Bytes the engine holds for one mentor, which torch does not see:
+    the process's resident memory growth when one more session of the
+    mentor's program is opened and run once on the batch (its copy of the
+    weights, prepacked, and what it keeps of its activations), freed heap
+    returned to the system before and after; the session then dropped."""
+    import ctypes
+    import gc
+    gc.collect()
+    # freed heap pages back to the system, so that the session's memory
+    # shows as growth rather than as reuse of pages freed earlier
+    trim = getattr(ctypes.CDLL(None), 'malloc_trim', lambda pad: 0)
+    trim(0)
+    before = rss_bytes()
+    extra = copy.copy(runtime.engine_program)  # without the session
+    with torch.no_grad():
+        extra(inputs)
+    gc.collect()
+    trim(0)  # what the session holds, not what loading it needed
+    grown = rss_bytes() - before
+    del extra
+    gc.collect()
+    return max(grown, 0)
 
 
 def ratios(times, names, case):
@@ -245,9 +283,10 @@ def ratios(times, names, case):
     return [t / f for t, f in zip(times[case], floor)]
 
 
-def active_flips(setting_fn, tmp_dir, name, k):
-    """KnowledgeFilter's active decisions with bf16 mentors against fp32
-    mentors (both folded + channels-last) on one larger batch."""
+def active_flips(setting_fn, tmp_dir, name, k, compared):
+    """KnowledgeFilter's active decisions with the mentors run through each
+    option set of ``compared`` against those with fp32 mentors
+    (``compared[0]``) on one larger batch: one entry per other option."""
     from classroomkd_mm.models import ClassroomDistiller
     from benchmarks.speed.cases import POLICIES
     setting = setting_fn(tmp_dir, batch_size=FLIP_BATCH[name],
@@ -267,16 +306,18 @@ def active_flips(setting_fn, tmp_dir, name, k):
     d.policy = recording
     data = d.data_preprocessor(setting.batch, True)
     with torch.no_grad():
-        for option in ('fold+cl', 'fold+cl+bf16'):
-            d.mentor_runtime = d.mentor_runtime._replace(**OPTIONS[option])
+        for runtime in compared.values():
+            d.mentor_runtime = type(d.mentor_runtime)(**runtime)
             d._runtimes.clear()
             d.loss(**data)
-    fp32, bf16 = plans
-    return dict(batch=FLIP_BATCH[name], mentors=k,
-                decisions=fp32.numel(),
-                active_fp32=int(fp32.sum()), active_bf16=int(bf16.sum()),
-                flipped=int((fp32 != bf16).sum()),
-                flip_fraction=float((fp32 != bf16).float().mean()))
+    reference, *others = plans
+    return [dict(batch=FLIP_BATCH[name], mentors=k, against=list(compared)[0],
+                 options=option, decisions=reference.numel(),
+                 active_fp32=int(reference.sum()),
+                 active_option=int(plan.sum()),
+                 flipped=int((reference != plan).sum()),
+                 flip_fraction=float((reference != plan).float().mean()))
+            for option, plan in zip(list(compared)[1:], others)]
 
 
 def cpu_model() -> str:
@@ -298,12 +339,13 @@ def main():
     from benchmarks.speed.timing import interleaved_times
     from classroomkd_mm.models.distillers.mentor_runtime import (
         native_bf16_cpu)
-    options = {k: v for k, v in OPTIONS.items()
+    options = {k: dict(v) for k, v in OPTIONS.items()
                if k == 'eager' or k in args.options or
                (args.skip_fractions and k in args.skip_options)}
     options.update(COMPILED if args.compile else {})
     if not native_bf16_cpu():
-        dropped = [k for k, v in options.items() if v['precision'] == 'bf16']
+        dropped = [k for k, v in options.items()
+                   if v.get('precision') == 'bf16']
         if dropped or not args.no_flips:
             print(f'This CPU has no bfloat16 kernels '
                   f'({torch.backends.cpu.get_cpu_capability()}): the '
@@ -335,11 +377,14 @@ def main():
         flips=[])
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp_dir:
+        for option, runtime in options.items():
+            if runtime.get('engine', 'torch') != 'torch':
+                runtime['cache_dir'] = osp.join(tmp_dir, 'mentor_engine')
         for name in args.settings:
             torch.set_num_threads(1)
             setting = SETTINGS[name](tmp_dir, batch_size=BATCH[name],
                                      num_mentors=max(args.counts))
-            cases, names, distillers = build(
+            cases, names, distillers, inputs = build(
                 setting, args.counts, options, args.skip_fractions,
                 args.skip_options)
             for threads in args.threads:
@@ -363,6 +408,8 @@ def main():
                     out['runs'].append(dict(
                         setting=name, threads=threads, mentors=int(k),
                         options=option,
+                        engine=options[option.split('+skip')[0]].get(
+                            'engine', 'torch'),
                         mentor_runtime=options[option.split('+skip')[0]],
                         skipped_fraction=(statistics.mean(skipped)
                                           if skipped else None),
@@ -384,23 +431,35 @@ def main():
                         + max(m['transient_peak'] for m in mentor_mem))
                     for option in [o for o, kk in distillers if kk == k]:
                         m = mem[f'{option}@{k}']
+                        d = distillers[option, k]
+                        engine = sum(
+                            engine_memory(d._runtimes[n], inputs)
+                            for n in names[:k] if n in d._runtimes and
+                            d._runtimes[n].engine_program is not None)
                         out['memory'].append(dict(
                             setting=name, mentors=k, options=option,
-                            peak_mib=m['total'] / MIB,
+                            engine=options[option.split('+skip')[0]].get(
+                                'engine', 'torch'),
+                            peak_mib=(m['total'] + engine) / MIB,
                             persistent_mib=m['persistent'] / MIB,
                             transient_mib=m['transient_peak'] / MIB,
+                            engine_mib=engine / MIB,
                             bound_mib=bound / MIB,
-                            within_bound=m['total'] <= bound))
+                            within_bound=m['total'] + engine <= bound))
             for (option, k), d in distillers.items():
                 for r in d._runtimes.values():
                     if r.report:
                         out.setdefault('builds', {}).setdefault(
                             name, {})[f'{option}:{r.name}'] = r.report
-            del cases, distillers
+            del cases, distillers, inputs
             if not args.no_flips:
                 log(f'[{name}] bf16 against fp32 active sets...')
-                out['flips'].append(dict(setting=name, **active_flips(
-                    SETTINGS[name], tmp_dir, name, max(args.counts))))
+                compared = {o: options.get(o, OPTIONS[o]) for o in (
+                    'fold+cl', 'fold+cl+bf16', 'ort', 'ov+bf16')
+                    if o in ('fold+cl', 'fold+cl+bf16') or o in options}
+                out['flips'] += [dict(setting=name, **f) for f in
+                                 active_flips(SETTINGS[name], tmp_dir, name,
+                                              max(args.counts), compared)]
             out['machine']['load_after'] = os.getloadavg()
             with open(args.out, 'w') as f:
                 json.dump(out, f, indent=1)
@@ -413,7 +472,8 @@ def main():
                if run['skipped_fraction'] is not None else ''))
     for m in out['memory']:
         log(f"{m['setting']} {m['mentors']} {m['options']}: "
-            f"{m['peak_mib']:.0f} MiB (bound {m['bound_mib']:.0f})")
+            f"{m['peak_mib']:.0f} MiB (engine {m['engine_mib']:.0f}; bound "
+            f"{m['bound_mib']:.0f})")
     for f in out['flips']:
         log(f'flips: {f}')
 

@@ -76,8 +76,14 @@ class ClassroomDistiller(BaseModel):
             ``compile`` (``torch.compile``), ``precision`` ('fp32', 'bf16'
             on a GPU or a CPU with bf16 kernels, 'fp16' on CUDA),
             ``cast_weights`` (the program holds its
-            weights in that precision) and ``tolerance``. Default: every
-            option off (the eager mentors); the options are opt-in because
+            weights in that precision) and ``tolerance``; or
+            ``engine='onnxruntime'`` / ``'openvino'`` (``'auto'``:
+            onnxruntime where installed), each mentor exported to ONNX
+            once (cached in ``cache_dir``, default
+            ``<work_dir>/mentor_engine``) and run on that engine,
+            ``precision='bf16'`` with OpenVINO on a CPU with bf16.
+            Default: every option off (the eager mentors); the options are
+            opt-in because
             they change the mentors' outputs by rounding and, for
             ``cast_weights``, hold a copy of the weights
             (docs/performance.md). The mentor modules and the
@@ -283,7 +289,10 @@ class ClassroomDistiller(BaseModel):
             runtime = self._runtimes.get(name)
             if runtime is None or runtime.mentor is not mentor:
                 runtime = self._runtimes[name] = MentorRuntime(
-                    name, mentor, self.mentor_runtime, forward)
+                    name, mentor, self.mentor_runtime, forward,
+                    forward_id=('adapter ' + type(self.adapter).__name__
+                                if bridge is None else
+                                f'bridge {bridge.mentor_space!r}'))
             outputs, features = runtime(inputs)
         if bridge is not None:
             outputs = bridge.to_student_space(outputs)

@@ -1,6 +1,7 @@
 """Frozen mentors as inference-only programs: BatchNorm folded into the
 convolution before it, channels-last memory, optional ``torch.compile`` and
-reduced precision.
+reduced precision; or an ONNX export of the mentor on an inference engine
+(``engine=``, :mod:`.mentor_engine`).
 
 A mentor never trains, so what runs in the training step may differ from the
 module that is checkpointed. :func:`convert_mentor` makes the program: a copy
@@ -14,6 +15,8 @@ eager mentor.
 """
 import contextlib
 import copy
+import logging
+import os
 import time
 import types
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
@@ -25,6 +28,9 @@ from torch import Tensor
 from torch.utils._pytree import tree_leaves, tree_map
 
 from ..setting_checks import options_from_dict
+from .mentor_engine import (ENGINE_PRECISIONS, ENGINES, MentorNotExportable,
+                            build_engine_program, default_cache_dir,
+                            engine_installed, resolve_engine)
 
 PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Largest |eager - converted| allowed, as a fraction of max |eager output|.
@@ -46,6 +52,16 @@ class RuntimeOptions(NamedTuple):
     largest difference from the eager mentor, relative to the largest eager
     output value, accepted at the first batch (default per precision, or per
     the dtype of an enclosing autocast: :data:`DEFAULT_TOLERANCE`).
+
+    ``engine`` ('torch', 'onnxruntime', 'openvino' or 'auto') runs each
+    mentor as an ONNX export on that engine (:mod:`.mentor_engine`), cached
+    in ``cache_dir`` (default: ``<work_dir>/mentor_engine``); 'torch' is the
+    module with the options above, which the engines do not take (they fuse
+    BatchNorm and choose layouts themselves). 'onnxruntime' runs 'fp32' (on
+    CUDA with onnxruntime-gpu; 'fp16' with its TensorRT provider),
+    'openvino' 'fp32' or, on a CPU with bf16, 'bf16'. A mentor that does not
+    export is an error with an explicit engine, and runs eagerly with a
+    warning with 'auto' (onnxruntime where installed, else 'torch').
     """
     fold_bn: bool = False
     channels_last: bool = False
@@ -53,11 +69,13 @@ class RuntimeOptions(NamedTuple):
     precision: str = 'fp32'
     tolerance: Optional[float] = None
     cast_weights: bool = False
+    engine: str = 'torch'
+    cache_dir: Optional[str] = None
 
     @property
     def converts(self) -> bool:
         return (self.fold_bn or self.channels_last or self.compile
-                or self.precision != 'fp32')
+                or self.precision != 'fp32' or self.engine != 'torch')
 
 
 def runtime_options(cfg: Optional[dict]) -> RuntimeOptions:
@@ -82,12 +100,47 @@ def runtime_options(cfg: Optional[dict]) -> RuntimeOptions:
             "mentor_runtime.cast_weights needs a reduced precision ('bf16' "
             "or, on CUDA, 'fp16'): in 'fp32' the program shares the "
             "mentor's weights. Set precision='bf16' or cast_weights=False.")
+    check_engine_options(options)
     if options.tolerance is not None and not (
             isinstance(options.tolerance, (int, float))
             and 0 < options.tolerance < 1):
         raise ValueError('mentor_runtime.tolerance must be a number in '
                          f'(0, 1), got {options.tolerance!r}.')
     return options
+
+
+def check_engine_options(options: RuntimeOptions):
+    if options.engine not in ENGINES:
+        raise ValueError(f'mentor_runtime.engine must be one of '
+                         f'{list(ENGINES)}, got {options.engine!r}.')
+    if options.cache_dir is not None and not (
+            isinstance(options.cache_dir, str) and options.cache_dir):
+        raise TypeError('mentor_runtime.cache_dir must be a directory path '
+                        f'(or None: the work dir), got '
+                        f'{options.cache_dir!r}.')
+    if options.engine == 'torch':
+        return
+    torch_only = [k for k in ('fold_bn', 'channels_last', 'compile',
+                              'cast_weights') if getattr(options, k)]
+    if torch_only:
+        raise ValueError(
+            f'mentor_runtime: {torch_only} are options of '
+            f"engine='torch'; engine={options.engine!r} fuses BatchNorm and "
+            'chooses its layouts itself. Drop them or set '
+            "engine='torch'.")
+    engine = resolve_engine(options.engine)
+    if engine != 'torch' and not engine_installed(engine):
+        raise ValueError(
+            f'mentor_runtime.engine={engine!r} is not installed; '
+            f'`pip install {engine}` (requirements/*.txt), or set '
+            "engine='torch'.")
+    allowed = ENGINE_PRECISIONS.get(engine, tuple(PRECISIONS))
+    if options.precision not in allowed:
+        raise ValueError(
+            f'mentor_runtime: engine={engine!r} runs precision '
+            f'{list(allowed)}, got {options.precision!r}'
+            + (" (bf16 on the CPU: engine='openvino')"
+               if engine == 'onnxruntime' else '') + '.')
 
 
 # ---- BatchNorm folding ---------------------------------------------------
@@ -426,12 +479,16 @@ class MentorRuntime:
     """
 
     def __init__(self, name: str, mentor: nn.Module, options: RuntimeOptions,
-                 forward: Callable[[nn.Module, Tensor], object]):
+                 forward: Callable[[nn.Module, Tensor], object],
+                 forward_id: str = 'adapter'):
         self.name = name
         self.mentor = mentor
         self.options = options
         self.forward = forward
+        #: what ``forward`` computes besides the mentor (the engine cache key)
+        self.forward_id = forward_id
         self.program: Optional[nn.Module] = None
+        self.engine_program = None
         self._run = None
         self.report: Dict[str, float] = {}
 
@@ -469,6 +526,8 @@ class MentorRuntime:
         """Convert, (compile,) and check the program on ``inputs``."""
         options = self.options
         check_precision(self.name, options.precision, inputs.device)
+        if options.engine != 'torch':
+            return self._build_engine(inputs)
         start = time.perf_counter()
         with torch.no_grad():
             eager = self.forward(self.mentor, inputs)
@@ -509,6 +568,94 @@ class MentorRuntime:
         print_log(message, logger='current')
         self._run = run
         return converted
+
+    def _eager(self, inputs: Tensor):
+        return self.forward(self.mentor, inputs)
+
+    def _build_engine(self, inputs: Tensor):
+        """Export (or take from the cache), load and check the mentor's
+        engine program on ``inputs`` (see :mod:`.mentor_engine`)."""
+        options = self.options
+        engine = resolve_engine(options.engine)
+        start = time.perf_counter()
+        with torch.no_grad():
+            eager = self.forward(self.mentor, inputs)
+        if engine == 'torch':
+            print_log(f'Mentor {self.name!r}: engine torch (eager; '
+                      "engine='auto' and onnxruntime is not installed).",
+                      logger='current')
+            self._run = self._eager
+            return eager
+        cache_dir = options.cache_dir or default_cache_dir()
+        tolerance = options.tolerance if options.tolerance is not None \
+            else DEFAULT_TOLERANCE[effective_precision(options.precision,
+                                                       inputs.device)]
+        try:
+            program, exported, traced = build_engine_program(
+                self.name, self.mentor, self.forward, self.forward_id,
+                inputs, eager, engine, options.precision, cache_dir)
+            self._probe(program, inputs, traced, tolerance)
+        except MentorNotExportable as error:
+            reason = (f'Mentor {self.name!r} does not run on {engine}: '
+                      f'{error}.')
+            if options.engine != 'auto':
+                raise RuntimeError(
+                    reason + " Set mentor_runtime.engine='torch' for this "
+                    "run, or 'auto' to run such mentors eagerly.") from error
+            print_log(reason + ' It runs eagerly (engine torch).',
+                      logger='current', level=logging.WARNING)
+            self._run = self._eager
+            return eager
+        with torch.no_grad():
+            converted = program(inputs)
+        self.report = dict(
+            engine=engine, provider=program.provider, exported=exported,
+            path=program.path, build_s=time.perf_counter() - start,
+            file_mib=os.path.getsize(program.path) / 2**20,
+            max_relative_difference=largest_relative_difference(
+                eager, converted),
+            tolerance=tolerance, trace_warnings=len(traced))
+        message = (
+            f'Mentor {self.name!r}: engine {engine} ({program.provider}, '
+            f'{options.precision}), ONNX '
+            + ('exported to' if exported else 'from the cache')
+            + f' {program.path}; largest difference from the eager mentor '
+            f'on the first batch {self.report["max_relative_difference"]:.3g}'
+            f' of its largest output (tolerance '
+            f'{self.report["tolerance"]:.3g}).')
+        if not self.report['max_relative_difference'] <= \
+                self.report['tolerance']:
+            raise RuntimeError(
+                message + f' The {engine} program does not compute what the '
+                "mentor computes. Set mentor_runtime.engine='torch', or "
+                'raise mentor_runtime.tolerance if the difference is '
+                'acceptable.')
+        print_log(message, logger='current')
+        self.engine_program = program
+        self._run = program
+        return converted
+
+    def _probe(self, program, inputs: Tensor, traced: List[str],
+               tolerance: float):
+        """The engine against the eager mentor on one sample (the dynamic
+        batch axis) and, where the tracer warned that it fixed a Python
+        value computed from a tensor, on the negated batch (other data, so
+        another branch of data-dependent control flow): a difference there
+        means the export holds one path of the mentor only."""
+        probes = [('a sub-batch of one sample', inputs[:1])]
+        if traced:
+            probes.append(('the negated batch', -inputs))
+        for what, probe in probes:
+            with torch.no_grad():
+                difference = largest_relative_difference(
+                    self.forward(self.mentor, probe), program(probe))
+            if not difference <= tolerance:
+                raise MentorNotExportable(
+                    f'on {what} it differs from the eager mentor by '
+                    f'{difference:.3g} of its largest output (tolerance '
+                    f'{tolerance:.3g})'
+                    + (f'; the tracer warned: {traced[0]}' if traced
+                       else ''))
 
     def __call__(self, inputs: Tensor):
         if self._run is None:
