@@ -7,7 +7,7 @@
 #   2. pose: real COCO people held out (COCO-MINI, ../shared/data/coco_mini:
 #      trained on train2017's 86 people, scored on val2017's 68 others),
 #      SimCC and heatmap mentors, the SimCC student with NoKD and with
-#      ClassroomKD over 3 seeds, mmpose's PCKAccuracy and CocoMetric, a
+#      ClassroomKD over 5 seeds, mmpose's PCKAccuracy and CocoMetric, a
 #      visualisation of the student-only checkpoint on a val2017 image.
 # Outputs go to work_dirs/; each part prints its table. Arguments go to the
 # digits part.
