@@ -31,7 +31,7 @@
 # multi-mentor baselines and ClassroomKD all four.
 # docs/benchmarks.md has the results and the cost (29 min of wall time on
 # one worker on 2 shared cores: the two mentor trainings 6 min, 40 student
-# runs of 21 to 34 CPU s each).
+# runs of 21 to 35 CPU s each).
 name = 'coco_mini'
 work_dir = 'work_dirs/benchmarks/coco_mini'
 _root = '../shared/data/coco_mini'
