@@ -1,0 +1,6 @@
+# ./td-hm_res18-c16_1xb16-120e_coco-mini-64x48.py at twice the width
+# (ResNet-18/32: 128 channels at stride 16), a stronger heatmap mentor.
+_base_ = ['./td-hm_res18-c16_1xb16-120e_coco-mini-64x48.py']
+model = dict(
+    backbone=dict(base_channels=32),
+    head=dict(in_channels=128))
