@@ -25,7 +25,6 @@ xtcocotools' output of each step goes to ``<work-dir>/logs/<step>.log``.
         [--work-dir work_dirs/pose_demo] [--seeds 0 1 2 3 4] [--iter-scale 1]
 """
 import argparse
-import contextlib
 import json
 import os
 import os.path as osp
@@ -71,16 +70,6 @@ def parse_args():
 def log(msg, file=None):
     print(f'[pose demo {time.strftime("%H:%M:%S")}] {msg}', flush=True,
           file=file or sys.stdout)
-
-
-@contextlib.contextmanager
-def quiet(log_file):
-    """Send what MMEngine, mmpose and xtcocotools print (stdout, stderr and
-    the logging handlers on them) to ``log_file`` instead of the console."""
-    os.makedirs(osp.dirname(log_file), exist_ok=True)
-    with open(log_file, 'a') as f, contextlib.redirect_stdout(f), \
-            contextlib.redirect_stderr(f):
-        yield
 
 
 def demo_spec(data_root, work_dir, seeds, iter_scale):
@@ -253,8 +242,9 @@ def main():
     from classroomkd_mm.utils.config_files import load_config
     spec, student_epochs = demo_spec(data_root, coco_dir, args.seeds,
                                      args.iter_scale)
+    from tools.demo.quiet_runs import output_to_file
     console = sys.stdout
-    with quiet(osp.join(logs, 'classroom.log')):
+    with output_to_file(osp.join(logs, 'classroom.log')):
         train_classroom(spec, progress=lambda msg: log(msg, console))
     scores = read_json(osp.join(classroom_dir(spec), 'scores.json'))
     mentor_metrics = {m: scores[f'{m}:{mentor_checkpoint(spec, m)}']
@@ -267,7 +257,8 @@ def main():
     for seed in args.seeds:
         for method in METHODS:
             log(f'student {method}, seed {seed}: {student_epochs} epochs')
-            with quiet(osp.join(logs, f'{method}_seed_{seed}.log')):
+            step_log = osp.join(logs, f'{method}_seed_{seed}.log')
+            with output_to_file(step_log):
                 result = run_method(spec, method, seed, {})
             results[method, seed] = result
             log(f'  PCK@0.2 = {result["score"]:.1f}, AP = '
@@ -283,7 +274,7 @@ def main():
     cfg.merge_from_dict(spec.student_options)
     cfg.dump(student_config)
     out_file = osp.join(work_dir, 'classroomkd_student_coco_mini_vis.jpg')
-    with quiet(osp.join(logs, 'visualise.log')):
+    with output_to_file(osp.join(logs, 'visualise.log')):
         people, image = visualise(student_config, student_ckpt, data_root,
                                   out_file)
     log(f'student-only checkpoint {student_ckpt} loaded with '

@@ -29,9 +29,15 @@ The console handler is made inside ``Runner.__init__`` and the environment
 and config are logged right after, so the filter is attached where the
 handler is made (``MMLogger.__init__``, wrapped for the duration of the
 context), and to the MMLoggers that already exist.
+
+:func:`output_to_file` is the stricter form for a script whose console
+shows only its own progress lines: everything a step prints or logs goes to
+that step's log file.
 """
 import contextlib
 import logging
+import os
+import os.path as osp
 import re
 import sys
 import warnings
@@ -176,3 +182,16 @@ def quiet_console():
             warnings.showwarning = original_showwarning
         for handler in filtered:
             handler.removeFilter(progress_only)
+
+
+@contextlib.contextmanager
+def output_to_file(log_file: str):
+    """Send everything printed or logged to stdout and stderr (MMEngine's
+    and mmpose's loggers made inside, xtcocotools' prints, warnings) to
+    ``log_file`` instead of the console: for a script whose console shows
+    only its own progress lines (it prints them to the saved console
+    stream), with each step's full output in a file of its own."""
+    os.makedirs(osp.dirname(log_file), exist_ok=True)
+    with open(log_file, 'a') as f, contextlib.redirect_stdout(f), \
+            contextlib.redirect_stderr(f):
+        yield
