@@ -10,13 +10,15 @@ from the spec (its trained classroom and the student of one finished run,
 ``loss`` once per batch for each compared method's ``mentor_runtime``
 (taken from the spec's ``distiller_options``; mentor skipping is not used),
 the student's forward the same each time (train mode, as in training, the
-random generators reset before each pass). The policy's active mask
-``a_m(i)`` of every pass is recorded; a pair agrees when its decision is the
-same as with the reference method's mentors.
+random generators reset before each pass; the data's draws seeded by
+``--seed``, so a second call passes the same batches). The policy's active
+mask ``a_m(i)`` of every pass is recorded; a pair agrees when its decision
+is the same as with the reference method's mentors.
 
     python tools/mentor_runtime_agreement.py \\
         configs/benchmarks/digits_mentor_runtime.py \\
-        --against classroomkd_ort classroomkd_ov_bf16 classroomkd_bf16
+        --against classroomkd_ort classroomkd_ov_bf16 classroomkd_bf16 \\
+        --cfg-options train_dataloader.dataset.data_prefix=train
 
 Writes ``<work_dir>/agreement/agreement_seed_<seed>.json`` (or ``--out``).
 """
@@ -28,6 +30,7 @@ import sys
 import time
 
 import torch
+from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -46,6 +49,16 @@ def parse_args():
     parser.add_argument('--max-samples', type=int,
                         help='stop after this many training samples '
                         '(default: the whole training set)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, default={},
+        help='options merged into the run config (the data to pass, e.g. '
+        'train_dataloader.dataset.data_prefix=train for the whole digits '
+        'training set instead of the student\'s 30%%)')
+    parser.add_argument(
+        '--tolerance', type=float,
+        help="mentor_runtime.tolerance of the compared runtimes (their "
+        "first-batch check against the eager mentor; default: the "
+        "runtime's own)")
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--out', help='JSON file to write')
     return parser.parse_args()
@@ -72,7 +85,8 @@ def finished_checkpoint(run_dir: str) -> str:
     return path
 
 
-def method_runtime(spec, method: str, cache_dir: str) -> dict:
+def method_runtime(spec, method: str, cache_dir: str,
+                   tolerance=None) -> dict:
     if method not in spec.methods:
         raise KeyError(f'{method!r} is not a method of {spec.name!r}: '
                        f'{sorted(spec.methods)}')
@@ -80,21 +94,25 @@ def method_runtime(spec, method: str, cache_dir: str) -> dict:
     runtime = dict(options.get('mentor_runtime') or {})
     if runtime.get('engine', 'torch') != 'torch':
         runtime.setdefault('cache_dir', cache_dir)
+    if runtime and tolerance is not None:
+        runtime['tolerance'] = tolerance
     return runtime
 
 
-def build_distiller(spec, method: str, seed: int):
+def build_distiller(spec, method: str, seed: int, cfg_options: dict):
     """The reference method's distiller with the spec's trained classroom
     and the student of its finished run ``seed``; and its config."""
     from mmengine.registry import MODELS, init_default_scope
 
-    from benchmarks.methods.runs import (method_config, run_path,
-                                         train_classroom)
+    from benchmarks.methods.runs import (classroom_needed, method_config,
+                                         run_path, train_classroom)
     from classroomkd_mm.utils.student_weights import \
         load_student_for_evaluation
-    scores = train_classroom(spec, progress=lambda message: None)
+    scores = train_classroom(spec, progress=lambda message: None,
+                             mentors=classroom_needed(spec, [method]))
     mentors = spec.method_mentors(method, scores)
     cfg = method_config(spec, method, mentors)
+    cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope'))
     model = dict(cfg.model)
     if cfg.get('data_preprocessor') is not None:
@@ -112,7 +130,7 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     import classroomkd_mm  # noqa: F401
-    from mmengine.runner import Runner
+    from mmengine.runner import Runner, set_random_seed
 
     from benchmarks.methods import load_spec
     from classroomkd_mm.models.distillers.mentor_runtime import \
@@ -126,10 +144,11 @@ def main():
     load_before = os.getloadavg()
     started = time.time()
     distiller, cfg, checkpoint, scores = build_distiller(
-        spec, args.method, args.seed)
+        spec, args.method, args.seed, args.cfg_options)
     compared = [args.method] + [m for m in args.against if m != args.method]
     cache_dir = osp.join(out_dir, 'mentor_engine')
-    runtimes = {m: runtime_options(method_runtime(spec, m, cache_dir))
+    runtimes = {m: runtime_options(method_runtime(spec, m, cache_dir,
+                                                  args.tolerance))
                 for m in compared}
     programs = {m: {} for m in compared}
 
@@ -143,6 +162,7 @@ def main():
 
     distiller.policy = recording
     distiller.train()
+    set_random_seed(args.seed)  # the transforms' draws (numpy, random)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=args.seed)
     names = list(distiller.mentors)
     zeros = torch.zeros(len(names), dtype=torch.long)
@@ -183,6 +203,7 @@ def main():
                         for i, n in enumerate(names)}))
     out = dict(
         spec=spec.name, reference=args.method, seed=args.seed,
+        cfg_options=args.cfg_options, tolerance=args.tolerance,
         student_checkpoint=checkpoint, mentors=scores, samples=samples,
         pairs=pairs, active_reference=int(counts[args.method]['active'].sum()),
         results=results, seconds=round(time.time() - started, 1),

@@ -41,6 +41,11 @@ methods = dict(
     classroomkd_ov_bf16=dict(
         mentors=_classroom5, policy=_kf, mentoring=_mentoring,
         distiller_options=dict(mentor_runtime=_ov_bf16)),
+    # control: fp32 mentors with BatchNorm folded (exact up to float
+    # rounding, as the fp32 engine is): how far rounding alone moves a run
+    classroomkd_fold_fp32=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(mentor_runtime=dict(fold_bn=True))),
     classroomkd_ort_skip_m0=dict(
         mentors=_classroom5, policy=_kf, mentoring=_mentoring,
         distiller_options=dict(mentor_runtime=_ort,

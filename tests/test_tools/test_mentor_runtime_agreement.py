@@ -41,5 +41,9 @@ def test_runtimes_come_from_the_spec(tmp_path, monkeypatch):
         engine='openvino', precision='bf16', cache_dir=cache)
     assert 'cache_dir' not in tool.method_runtime(spec, 'classroomkd_bf16',
                                                   cache)
+    # --tolerance: the compared runtimes' check, never the eager reference's
+    assert tool.method_runtime(spec, 'classroomkd_ort', cache, 0.1)[
+        'tolerance'] == 0.1
+    assert tool.method_runtime(spec, 'classroomkd', cache, 0.1) == {}
     with pytest.raises(KeyError, match='not a method'):
         tool.method_runtime(spec, 'classroomkd_trt', cache)
