@@ -7,7 +7,7 @@
 # setting). 3 seeds.
 # The same on an inference engine (ONNX export, `mentor_runtime.engine`):
 # fp32 on ONNX Runtime, bf16 on OpenVINO, and ONNX Runtime + skipping at
-# margin 0.
+# margin 0; and a control, fp32 mentors with BatchNorm folded (rounding only).
 # bf16 needs a GPU or a CPU with bf16 kernels (AVX-512 or AMX): elsewhere the
 # distiller refuses it, naming the fix.
 #   python tools/benchmark_methods.py configs/benchmarks/pose_synthetic_mentor_runtime.py
