@@ -15,6 +15,9 @@ _kf = _base_._kf
 _mentoring = _base_._classroom   # the spec's ClassroomKD: tau 4, T0 1
 _bf16 = dict(fold_bn=True, channels_last=True, precision='bf16',
              cast_weights=True)
+_ort = dict(engine='onnxruntime')                     # fp32 ONNX export
+_ov_bf16 = dict(engine='openvino', precision='bf16')
+_skip_m0 = dict(margin=0.0, reprobe_fraction=0.1)
 name = 'digits_mentor_runtime'
 work_dir = 'work_dirs/benchmarks/digits_mentor_runtime'
 seeds = [0, 1, 2]
@@ -29,5 +32,15 @@ methods = dict(
         mentors=_classroom5, policy=_kf, mentoring=_mentoring,
         distiller_options=dict(
             mentor_runtime=_bf16,
-            mentor_skipping=dict(margin=0.0, reprobe_fraction=0.1))),
+            mentor_skipping=_skip_m0)),
+    classroomkd_ort=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(mentor_runtime=_ort)),
+    classroomkd_ov_bf16=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(mentor_runtime=_ov_bf16)),
+    classroomkd_ort_skip_m0=dict(
+        mentors=_classroom5, policy=_kf, mentoring=_mentoring,
+        distiller_options=dict(mentor_runtime=_ort,
+                               mentor_skipping=_skip_m0)),
 )

@@ -261,6 +261,28 @@ def test_openvino_bf16_within_its_tolerance(tmp_path):
     assert (out - eager).abs().max() <= 5e-2 * eager.abs().max()
 
 
+def test_one_sample_probe_is_relative_to_the_batch(tmp_path):
+    """The dynamic-axis probe judges one sample's difference against the
+    batch's largest output (as the batch check does): reduced-precision
+    rounding on a sample with small outputs passes, a program that does not
+    compute the sample fails."""
+    model = nn.Linear(3, 2, bias=False).eval().requires_grad_(False)
+    forward = lambda m, x: m(x)  # noqa: E731
+    runtime = _runtime('m', model, tmp_path, forward)
+    x = torch.tensor([[0.01, 0.01, 0.01], [1.0, 1.0, 1.0]])
+    with torch.no_grad():
+        eager = model(x)
+    scale = eager.abs().max()
+
+    def rounded(rows):  # 3% of the batch's largest output on every value
+        return model(rows) + 0.03 * scale
+
+    runtime._probe(rounded, x, eager, [], 0.05)
+    with pytest.raises(mentor_engine.MentorNotExportable,
+                       match='sub-batch of one sample'):
+        runtime._probe(lambda rows: model(x[1:]), x, eager, [], 0.05)
+
+
 @pytest.mark.parametrize('bad,match', [
     (dict(engine='tensorrt'), 'engine must be one of'),
     (dict(engine='onnxruntime', fold_bn=True), r"\['fold_bn'\] are options "
