@@ -285,4 +285,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.path.insert(0, REPO)
+    from tools.demo.quiet_runs import quiet_console
+    with quiet_console():  # what escapes the steps' log files: once
+        main()
