@@ -125,7 +125,7 @@ def load_spec(path: str, **overrides) -> BenchmarkSpec:
     if cfg.get('standard_methods'):
         try:
             standard = standard_methods(**cfg['standard_methods'])
-        except TypeError as error:
+        except (TypeError, ValueError) as error:
             _fail(path, f'standard_methods: {error}; see benchmarks/'
                   'methods/standard_methods.py.')
         cfg['methods'] = {**standard, **cfg.get('methods', {})}

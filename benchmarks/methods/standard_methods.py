@@ -10,7 +10,8 @@ def standard_methods(classroom: List[str], baseline_mentoring: dict,
                      ablation_seeds: Optional[List[int]] = None,
                      strong: Optional[List[str]] = None,
                      weak: Optional[List[str]] = None,
-                     knowledge_filter: Optional[dict] = None
+                     knowledge_filter: Optional[dict] = None,
+                     groups: Optional[List[str]] = None
                      ) -> Dict[str, dict]:
     """The methods, by group:
 
@@ -27,7 +28,8 @@ def standard_methods(classroom: List[str], baseline_mentoring: dict,
       from the ``strong`` and ``weak`` classrooms, if given.
 
     Every method outside ``main`` runs ``ablation_seeds`` (default: the
-    spec's seeds).
+    spec's seeds). ``groups`` keeps only the methods of those groups
+    (default: every group).
     """
     kf = knowledge_filter or dict(type='KnowledgeFilter',
                                   granularity='sample', weight_norm='active')
@@ -65,4 +67,12 @@ def standard_methods(classroom: List[str], baseline_mentoring: dict,
         methods['classroomkd_strong'] = classroomkd('mentor quality', strong)
     if weak:
         methods['classroomkd_weak'] = classroomkd('mentor quality', weak)
+    if groups is not None:
+        known = {m.get('group', 'main') for m in methods.values()}
+        unknown = sorted(set(groups) - known)
+        if unknown:
+            raise ValueError(f'unknown groups {unknown}; this classroom has '
+                             f'{sorted(known)}')
+        methods = {name: m for name, m in methods.items()
+                   if m.get('group', 'main') in groups}
     return methods

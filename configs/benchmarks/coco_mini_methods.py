@@ -83,10 +83,6 @@ _classroom = ['simcc_r18c32', 'hm_r18c32', 'simcc_r18c32_e30',
 _fixed_t = dict(base_temperature=1.0, loss_weight=1.0)
 
 
-def _baseline(policy):
-    return dict(mentors=_classroom, policy=policy, mentoring=_fixed_t)
-
-
 _dwpose_losses = [
     dict(methods=[dict(type='FeaLoss', name='loss_fea', use_this=True,
                        student_channels=64, teacher_channels=128,
@@ -94,22 +90,18 @@ _dwpose_losses = [
     dict(methods=[dict(type='KDLoss', name='loss_logit', use_this=True,
                        weight=0.1)]),
 ]
+# NoKD, KD, AVER, CA-MKD, EBKD, DGKD and ClassroomKD (the main group of
+# benchmarks/methods/standard_methods.py: KF at sample granularity, active
+# weight normalisation), and mmpose's DWPose beside them.
+standard_methods = dict(
+    classroom=_classroom, baseline_mentoring=_fixed_t,
+    classroomkd_mentoring=dict(tau=12.0, base_temperature=1.0,
+                               loss_weight=1.0),
+    groups=['main'])
 methods = dict(
-    nokd=dict(mentors=[]),
-    kd=dict(mentors='best', policy=dict(type='SingleMentorKD'),
-            mentoring=_fixed_t),
-    aver=_baseline(dict(type='AverageMentors')),
-    camkd=_baseline(dict(type='CAMKD')),
-    ebkd=_baseline(dict(type='EntropyWeighted')),
-    dgkd=_baseline(dict(type='RandomMentorDrop', drop_num=1)),
     dwpose=dict(
         mentors=['simcc_r18c32'],
         distiller=dict(type='DWPoseDistiller', distill_cfg=_dwpose_losses),
         options={'optim_wrapper.clip_grad': dict(max_norm=1.,
                                                  norm_type=2)}),
-    classroomkd=dict(
-        mentors=_classroom,
-        policy=dict(type='KnowledgeFilter', granularity='sample',
-                    weight_norm='active'),
-        mentoring=dict(tau=12.0, base_temperature=1.0, loss_weight=1.0)),
 )
