@@ -48,9 +48,9 @@ IMAGE_MAGIC = ((b'\xff\xd8\xff', 'JPEG'), (b'\x89PNG\r\n\x1a\n', 'PNG'),
 #: dataloaders of each entry: training reads train and val, testing test
 SPLITS = ('train', 'val', 'test')
 #: what a one-annotation fix says
-FIX_ANNOTATION = ('fix or remove that annotation in the file (COCO bbox is '
-                  '[x, y, width, height] in pixels; keypoints are '
-                  '[x1, y1, v1, x2, y2, v2, ...])')
+FIX_ANNOTATION = 'fix or remove that annotation in the file'
+COCO_FORMAT = ('(COCO: bbox is [x, y, width, height] in pixels, keypoints '
+               '[x1, y1, v1, x2, y2, v2, ...], 3 numbers per keypoint.)')
 
 
 class DataCheckError(ValueError):
@@ -251,6 +251,8 @@ def check_coco_file(ann_file: str, img_dir: Optional[str],
             f'{len(problems)} problem(s) in the data of {ann_file}:\n  - '
             + '\n  - '.join(listed)
             + (f'\n  ... and {more} more of the same kinds' if more else '')
+            + (f'\n{COCO_FORMAT}' if any(FIX_ANNOTATION in p
+                                         for p in problems) else '')
             + (f'\n{fix}' if fix else ''))
     return CocoFileReport(ann_file, len(images), people, usable,
                           tuple(dropped))
