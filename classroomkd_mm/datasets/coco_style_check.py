@@ -34,7 +34,6 @@ dataloaders (also inside dataset wrappers that hold ``dataset=`` or
 """
 import json
 import math
-import os
 import os.path as osp
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 

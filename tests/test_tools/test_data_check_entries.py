@@ -2,6 +2,7 @@
 Runner: broken or missing data ends the run with the check's message (file
 and fix), a non-zero exit and no traceback, instead of mmpose's bare
 JSONDecodeError or "Annotation file does not exist"."""
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -53,6 +54,6 @@ def test_test_refuses_missing_data(tmp_path):
          str(tmp_path / 'work'), '--cfg-options',
          f'test_dataloader.dataset.data_root={missing}'],
         cwd=REPO, capture_output=True, text=True, timeout=300,
-        env={**__import__('os').environ, 'OMP_NUM_THREADS': '1'})
+        env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert_clear_failure(run, 'does not exist', missing,
                          'test_dataloader.dataset')

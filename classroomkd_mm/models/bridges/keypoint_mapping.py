@@ -112,8 +112,9 @@ def keypoint_mapping_index(name: str, mapping, num_mentor: int,
     naming mentor ``name`` and the fix for an index out of range, a student
     keypoint named twice, an empty mapping, a mentor keypoint feeding
     several student keypoints (unless ``allow_many_to_one``), and, where
-    ``mentor_names`` and ``student_names`` are both given (:func:`keypoint_names`),
-    a pair whose names differ (unless ``allow_renamed_keypoints``).
+    ``mentor_names`` and ``student_names`` are both given
+    (:func:`keypoint_names`), a pair whose names differ (unless
+    ``allow_renamed_keypoints``).
     """
     pairs, options = _read_mapping(name, mapping)
     if not pairs:
