@@ -11,8 +11,18 @@ a full distiller checkpoint (its ``student.*`` weights), read with
 truncated or hostile file, or one that does not fit the student exactly, is
 an error naming the fix.
 
-Writes ``OUT.onnx`` (opset 17, TorchScript exporter) and ``OUT.json``. The
-graph is the network of ``model(inputs, mode='tensor')``, what mmdeploy
+``CONFIG``'s top-level ``data_preprocessor`` (where mmpretrain's and this
+project's classification configs keep it) is the student's unless its model
+names one, as MMEngine's Runner applies it.
+
+Writes ``OUT.onnx`` (opset 17, TorchScript exporter) and ``OUT.json``, each
+to a new temporary file beside it renamed over it once the export passed its
+check (atomic: a reader sees the old file or the new one). ``OUT`` is a
+stem, checked before anything is exported: one ending in ``/``, naming a
+folder or ending in ``.onnx`` / ``.json`` is refused, and so is an
+``OUT.onnx`` or ``OUT.json`` that is a symbolic link (never written
+through), a folder or another non-file; the message names the path and the
+fix. The graph is the network of ``model(inputs, mode='tensor')``, what mmdeploy
 exports for these codebases (no flip test, no decoding in the graph):
 
 ========================  ===========================  ==================
@@ -24,7 +34,10 @@ HeatmapHead / ViPNASHead  ``heatmaps`` (N, K, h, w)    the config's codec
 mmpretrain ``ClsHead``    ``logits`` (N, classes)      softmax
 ========================  ===========================  ==================
 
-Input ``input``: float32 NCHW, the batch axis dynamic. With
+Input ``input``: float32 NCHW, the batch axis dynamic, as many channels as
+the student takes (a 1-channel student, e.g. the digits LeNet-5: ``[batch,
+1, H, W]``, channel order ``gray``; ``--input-order bgr`` is refused
+there). With
 ``--input-order network`` (default, mmdeploy's convention) it is what the
 student's data preprocessor gives the network: ``(image - mean) / std`` in
 the network's channel order (RGB for ``bgr_to_rgb=True`` / ``to_rgb=True``
@@ -48,10 +61,12 @@ flip test (not in the graph), classes or keypoint names, the checkpoint's
 and the ONNX file's sha256, the measured difference.
 """
 import argparse
+import copy
 import json
 import os
 import os.path as osp
 import sys
+import tempfile
 import warnings
 
 import numpy as np
@@ -77,6 +92,55 @@ DEFAULT_TOLERANCE = 1e-4
 class DeploymentError(ValueError):
     """The student cannot be exported as asked (unsupported head, input
     order, outputs that differ from PyTorch's)."""
+
+
+def check_output_stem(out: str) -> None:
+    """Refuse, before anything is exported, an ``OUT`` that would write
+    somewhere else than ``OUT.onnx`` and ``OUT.json`` as regular files: a
+    stem ending in a slash or naming a folder (it would write hidden
+    ``.onnx`` / ``.json`` files, or files beside the folder), a stem with the
+    suffix already on, and outputs that are symbolic links (their targets
+    would be overwritten), folders or other non-files."""
+    fix = ('OUT is a stem: give e.g. zoo/student to write zoo/student.onnx '
+           'and zoo/student.json.')
+    if not out or out.endswith(('/', os.sep)) or osp.basename(out) in (
+            '.', '..'):
+        raise DeploymentError(f'OUT {out!r} names a folder, not a file '
+                              f'stem. {fix}')
+    if osp.isdir(out):
+        raise DeploymentError(f'OUT {out!r} is a folder. {fix}')
+    if out.endswith(('.onnx', '.json')):
+        raise DeploymentError(
+            f'OUT {out!r} ends in {osp.splitext(out)[1]}: the tool would '
+            f'write {out}.onnx and {out}.json. {fix}')
+    for path in (out + '.onnx', out + '.json'):
+        if osp.islink(path):
+            raise DeploymentError(
+                f'{path!r} is a symbolic link (to {os.readlink(path)!r}); '
+                'deploy_student never writes through a link it did not '
+                'create. Remove the link, or give another OUT.')
+        if osp.lexists(path) and not osp.isfile(path):
+            raise DeploymentError(
+                f'{path!r} exists and is not a regular file (a folder or a '
+                'device). Remove it, or give another OUT.')
+    parent = osp.dirname(out)
+    if parent and osp.exists(parent) and not osp.isdir(parent):
+        raise DeploymentError(f'The folder of OUT, {parent!r}, is a file. '
+                              f'{fix}')
+
+
+def temporary_file_beside(path: str) -> str:
+    """A new, empty file in ``path``'s folder (created exclusively, so never
+    a link), with the permissions a plain ``open(path, 'w')`` would give,
+    to be renamed over ``path`` with ``os.replace`` (atomic)."""
+    folder = osp.dirname(path) or '.'
+    fd, temporary = tempfile.mkstemp(
+        dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.partial')
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
+    return temporary
 
 
 def codebase_of(cfg: Config) -> str:
@@ -105,6 +169,12 @@ def load_student(config: str, checkpoint: str, cfg_options=None):
         cfg.merge_from_dict(cfg_options)
     distiller = is_distiller_config(cfg)
     cfg = student_only_config(cfg)
+    if cfg.model.get('data_preprocessor') is None and \
+            cfg.get('data_preprocessor') is not None:
+        # what MMEngine's Runner does with a top-level data_preprocessor
+        # (where mmpretrain's and the project's classification configs keep
+        # it)
+        cfg.model.data_preprocessor = copy.deepcopy(cfg.data_preprocessor)
     if codebase_of(cfg) == 'mmpose':
         from mmpose.apis import init_model
         model = init_model(cfg, None, device='cpu')
@@ -291,22 +361,26 @@ def max_abs_difference(module, session, x, names):
 
 
 def sidecar(model, task, names, shapes, size, input_order, checkpoint,
-            onnx_path, difference, tolerance, image, config):
+            onnx_path, difference, tolerance, image, config, channels=3,
+            onnx_sha256=None):
+    """The JSON sidecar: what the ONNX file at ``onnx_path`` takes and
+    gives (``channels``: of its input; ``onnx_sha256``: of its bytes, read
+    from the file when None)."""
     mean, std, flip = preprocessor_of(model)
-    network_order = 'rgb' if flip else 'bgr'
-    if input_order == 'bgr':
-        channel_order = 'bgr'
+    if channels == 1:
+        channel_order = 'gray'
+        normalisation = '(gray - mean[0]) / std[0], one channel'
     else:
-        channel_order = network_order
+        channel_order = 'bgr' if input_order == 'bgr' or not flip else 'rgb'
+        normalisation = ('(pixel[c] - mean[c]) / std[c], channels in '
+                         f'{channel_order.upper()} order')
     width, height = size
     info = dict(
         task=task,
-        input=dict(name=INPUT_NAME, shape=['batch', 3, height, width],
+        input=dict(name=INPUT_NAME, shape=['batch', channels, height, width],
                    dtype='float32', layout='NCHW',
                    input_size_wh=[width, height], channel_order=channel_order,
-                   mean=mean, std=std,
-                   normalisation='(pixel[c] - mean[c]) / std[c], channels '
-                   f'in {channel_order.upper()} order'),
+                   mean=mean, std=std, normalisation=normalisation),
         outputs=[dict(name=n, shape=[d if isinstance(d, str) else int(d)
                                      for d in shape])
                  for n, shape in zip(names, shapes)],
@@ -314,7 +388,8 @@ def sidecar(model, task, names, shapes, size, input_order, checkpoint,
         flip_test_in_graph=False,
         config=config,
         checkpoint=dict(path=checkpoint, sha256=sha256_of(checkpoint)),
-        onnx=dict(path=onnx_path, sha256=sha256_of(onnx_path)),
+        onnx=dict(path=onnx_path,
+                  sha256=onnx_sha256 or sha256_of(onnx_path)),
         check=dict(image=image, max_abs_difference=difference,
                    tolerance=tolerance, runtime='onnxruntime',
                    batch=2))
@@ -348,10 +423,12 @@ def deploy_student(config, checkpoint, out, image=None,
                    input_order='network', input_size=None,
                    tolerance=DEFAULT_TOLERANCE, cfg_options=None):
     """Export, check and describe; returns the sidecar dict (also written
-    to ``out + '.json'``)."""
+    to ``out + '.json'``). ``out`` is checked first
+    (:func:`check_output_stem`); both files are written atomically."""
     if input_order not in ('network', 'bgr'):
         raise DeploymentError(f"input_order {input_order!r}: use 'network' "
                               "or 'bgr'.")
+    check_output_stem(out)
     model, cfg = load_student(config, checkpoint, cfg_options)
     task = task_of(model)
     if input_order == 'bgr' and task == 'pose-simcc' and \
@@ -365,6 +442,11 @@ def deploy_student(config, checkpoint, out, image=None,
     size = input_size_of(model, cfg, task, input_size)
     image = image or first_test_image(cfg)
     x = network_input(model, cfg, image, task)
+    if input_order == 'bgr' and x.shape[1] != 3:
+        raise DeploymentError(
+            f'--input-order bgr is for 3-channel students (a cv2 BGR crop); '
+            f'this student takes {x.shape[1]} channel(s). Export with '
+            '--input-order network.')
     if tuple(x.shape[-2:]) != (size[1], size[0]):
         raise DeploymentError(
             f'The test pipeline gives a {x.shape[-1]}x{x.shape[-2]} input, '
@@ -373,10 +455,14 @@ def deploy_student(config, checkpoint, out, image=None,
     x = torch.cat([x, x.flip(-1)])  # a batch of 2: the dynamic axis
     module = TensorOutputs(model, input_order).eval()
     graph_x = consumer_input(x, model, input_order)
-    onnx_path = out + '.onnx'
+    onnx_path, json_path = out + '.onnx', out + '.json'
     if osp.dirname(onnx_path):
         os.makedirs(osp.dirname(onnx_path), exist_ok=True)
-    unchecked = onnx_path + '.unchecked'  # renamed once it passes the check
+    # Both files are written beside their final names and renamed over them
+    # once the export passed its check: a reader never sees half a file,
+    # and a link at OUT.onnx / OUT.json is refused above, never followed.
+    unchecked = temporary_file_beside(onnx_path)
+    sidecar_file = temporary_file_beside(json_path)
     try:
         export_onnx(module, graph_x[:1], unchecked, names)
         difference, shapes = max_abs_difference(
@@ -389,15 +475,19 @@ def deploy_student(config, checkpoint, out, image=None,
                 'operator exported differently, or a data-dependent branch '
                 'traced once), so no file was written. Raise --tolerance only '
                 'if the difference is understood.')
+        info = sidecar(model, task, names, shapes, size, input_order,
+                       checkpoint, onnx_path, difference, tolerance, image,
+                       config, channels=int(x.shape[1]),
+                       onnx_sha256=sha256_of(unchecked))
+        with open(sidecar_file, 'w') as f:
+            json.dump(info, f, indent=2)
+        check_output_stem(out)  # still no link where the files go
         os.replace(unchecked, onnx_path)
+        os.replace(sidecar_file, json_path)
     finally:
-        if osp.exists(unchecked):
-            os.remove(unchecked)
-    info = sidecar(model, task, names, shapes, size, input_order,
-                   checkpoint, onnx_path, difference, tolerance, image,
-                   config)
-    with open(out + '.json', 'w') as f:
-        json.dump(info, f, indent=2)
+        for leftover in (unchecked, sidecar_file):
+            if osp.lexists(leftover):
+                os.remove(leftover)
     return info
 
 

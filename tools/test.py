@@ -24,6 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
 from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
                                  prepare_runner_config, student_only_config)
+from classroomkd_mm.datasets import check_data_or_exit  # noqa: E402
 from classroomkd_mm.utils.student_weights import \
     load_student_for_evaluation  # noqa: E402
 from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
@@ -73,6 +74,7 @@ def build_runner(args):
     cfg = merge_args(cfg, args)
     distiller = is_distiller_config(cfg)
     cfg = prepare_runner_config(student_only_config(cfg), training=False)
+    check_data_or_exit(cfg, ('test', ))
     runner = Runner.from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) \
         else runner.model

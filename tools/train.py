@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
 from classroomkd_mm.apis import prepare_runner_config  # noqa: E402
+from classroomkd_mm.datasets import check_data_or_exit  # noqa: E402
 from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
 
 
@@ -108,6 +109,7 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     cfg = prepare_runner_config(cfg, training=True)
+    check_data_or_exit(cfg, ('train', 'val'))
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -2,17 +2,26 @@
 that a copy is complete before anything trains on it, and the config
 options that point the coco_mini configs at another copy.
 
-    python tools/dataset_converters/coco_mini.py [ROOT]
+    python tools/dataset_converters/coco_mini.py [ROOT] [--options]
 
-prints what it found, or exits with what is missing and how to fix it.
+prints what it found (and, with ``--options``, the ``--cfg-options`` that
+point a coco_mini config at ROOT), or exits with what is missing or broken
+(file, image, annotation id) and how to fix it. The check is the library's
+(``classroomkd_mm.datasets.check_coco_dataset``), the one ``tools/train.py``
+and ``tools/test.py`` run on every COCO-style config.
 """
 import argparse
-import json
 import os.path as osp
 
 #: relative to the repository root, as in configs/_base_/datasets/coco_mini.py
 DEFAULT_ROOT = '../shared/data/coco_mini'
 SPLITS = ('train2017', 'val2017')
+FIX = (f'Put COCO-MINI there (train2017/, val2017/ and annotations/'
+       f'person_keypoints_{{train,val}}2017.json, in COCO\'s format; see '
+       f'{DEFAULT_ROOT}/README.md for what it is), or point at your copy: '
+       '--data-root for tools/demo/coco_demo.py, or the options of '
+       'coco_mini_options(root) (tools/dataset_converters/coco_mini.py '
+       'ROOT --options prints them) for a config or benchmark spec.')
 
 
 def annotation_file(root: str, split: str) -> str:
@@ -20,52 +29,39 @@ def annotation_file(root: str, split: str) -> str:
 
 
 def check_coco_mini(root: str = DEFAULT_ROOT) -> dict:
-    """Raise ``FileNotFoundError`` naming what is missing under ``root`` and
-    the fix, or ``ValueError`` for an annotation file that is not COCO
-    keypoints; return ``{split: (images, people with keypoints)}``."""
-    fix = (f'Put COCO-MINI there (train2017/, val2017/ and annotations/'
-           f'person_keypoints_{{train,val}}2017.json, in COCO\'s format; '
-           f'see {DEFAULT_ROOT}/README.md for what it is), or point at your '
-           'copy: --data-root for tools/demo/coco_demo.py, or the options '
-           'of coco_mini_options(root) (tools/dataset_converters/'
-           'coco_mini.py) for a config or benchmark spec.')
+    """The library's COCO-style data check
+    (``classroomkd_mm.datasets.check_coco_dataset``) on both splits of the
+    copy in ``root`` (``~`` expanded). Raises its ``MissingDataError`` (a
+    ``FileNotFoundError``) or ``DataCheckError`` (a ``ValueError``) naming
+    the file, image and annotation and the fix; returns ``{split: (images,
+    people the loader uses)}``."""
+    from classroomkd_mm.datasets import (DataCheckError, MissingDataError,
+                                         check_coco_dataset)
+    root = osp.expanduser(root)
     if not osp.isdir(root):
-        raise FileNotFoundError(
+        raise MissingDataError(
             f'COCO-MINI data folder {osp.abspath(root)!r} does not exist. '
-            + fix)
+            + FIX)
     found = {}
     for split in SPLITS:
-        ann_file = annotation_file(root, split)
-        for path in (ann_file, osp.join(root, split)):
-            if not osp.exists(path):
-                raise FileNotFoundError(
-                    f'COCO-MINI at {osp.abspath(root)!r} has no '
-                    f'{osp.relpath(path, root)!r}. ' + fix)
+        dataset = dict(type='CocoDataset', data_root=root,
+                       ann_file=osp.relpath(annotation_file(root, split),
+                                            root),
+                       data_prefix=dict(img=f'{split}/'))
         try:
-            with open(ann_file) as f:
-                coco = json.load(f)
-            people = sum(1 for a in coco['annotations']
-                         if a.get('num_keypoints', 0) > 0)
-            images = coco['images']
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(
-                f'{ann_file} is not a COCO keypoint annotation file '
-                f'({type(error).__name__}: {error}). ' + fix) from error
-        missing = [i['file_name'] for i in images
-                   if not osp.isfile(osp.join(root, split, i['file_name']))]
-        if missing:
-            raise FileNotFoundError(
-                f'COCO-MINI at {osp.abspath(root)!r}: {len(missing)} of the '
-                f'{len(images)} {split} images named in {ann_file} are '
-                f'missing (first: {missing[0]}). ' + fix)
-        found[split] = (len(images), people)
+            report = check_coco_dataset(dataset, f'COCO-MINI {split}')
+        except DataCheckError as error:
+            raise type(error)(f'COCO-MINI at {osp.abspath(root)!r}: {error} '
+                              + FIX) from None
+        found[split] = (report.images, report.usable)
     return found
 
 
 def coco_mini_options(root: str) -> dict:
     """``--cfg-options`` that point a configs/pose/coco_mini config (or a
-    benchmark spec's ``student_options``) at the copy in ``root``."""
-    root = root.rstrip('/') + '/'
+    benchmark spec's ``student_options``) at the copy in ``root`` (with or
+    without a trailing ``/``; ``~`` expanded)."""
+    root = osp.expanduser(root).rstrip('/') + '/'
     val_ann = 'annotations/person_keypoints_val2017.json'
     return {
         'train_dataloader.dataset.data_root': root,
@@ -76,13 +72,26 @@ def coco_mini_options(root: str) -> dict:
     }
 
 
+def cfg_options_line(root: str) -> str:
+    """:func:`coco_mini_options` as one ``--cfg-options`` argument list for
+    ``tools/train.py`` / ``tools/test.py``."""
+    return '--cfg-options ' + ' '.join(
+        f'{key}={value}' for key, value in coco_mini_options(root).items())
+
+
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('root', nargs='?', default=DEFAULT_ROOT)
+    parser.add_argument(
+        '--options', action='store_true',
+        help='print the --cfg-options that point a coco_mini config at ROOT')
     args = parser.parse_args()
     try:
         found = check_coco_mini(args.root)
-    except (FileNotFoundError, ValueError) as error:
+    except ValueError as error:  # DataCheckError, MissingDataError
         raise SystemExit(str(error))
     for split, (images, people) in found.items():
-        print(f'{split}: {images} images, {people} people with keypoints')
+        print(f'{split}: {images} images, {people} people with keypoints '
+              'the loader uses')
+    if args.options:
+        print(cfg_options_line(args.root))

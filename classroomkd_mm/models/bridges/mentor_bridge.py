@@ -1,6 +1,6 @@
 """One mentor's bridge: its crop, forward pass and outputs brought into the
 student's output space."""
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -10,7 +10,8 @@ from .coordinate_rendering import (render_coordinates_as_heatmaps,
                                    render_coordinates_as_simcc)
 from .crop_resize import check_same_aspect_ratio, resize_crop
 from .heatmap_resampling import resample_heatmaps
-from .keypoint_mapping import keypoint_mapping_index, select_keypoints
+from .keypoint_mapping import (check_same_keypoints, keypoint_mapping_index,
+                               select_keypoints)
 from .output_space import PoseOutputSpace
 from .simcc_heatmap_conversion import (heatmaps_to_simcc, resample_simcc,
                                        simcc_to_heatmaps)
@@ -53,12 +54,18 @@ class MentorBridge(nn.Module):
         ValueError (at build): naming the mentor, the difference and the fix,
             for a student family without a bridge, another aspect ratio,
             another keypoint count without ``keypoint_mapping``, or a
-            mapping out of range.
+            mapping out of range, many-to-one (unless opted in), or, where
+            ``keypoint_names=(mentor_names, student_names)`` are both known
+            (``keypoint_mapping.keypoint_names`` of each model), pairing
+            keypoints of different names (unless opted in).
     """
 
     def __init__(self, name: str, mentor: PoseOutputSpace,
                  student: PoseOutputSpace,
-                 keypoint_mapping: Optional[Sequence] = None):
+                 keypoint_mapping: Optional[Sequence] = None,
+                 keypoint_names: Tuple[Optional[Sequence[str]],
+                                       Optional[Sequence[str]]] = (None, None)
+                 ):
         super().__init__()
         if student.family not in ('heatmap', 'simcc'):
             raise ValueError(
@@ -83,12 +90,14 @@ class MentorBridge(nn.Module):
                     "to the mentor's entry (mmpose's KeypointConverter "
                     'convention), e.g. [(i, i) for i in range(17)] for a '
                     'COCO-WholeBody mentor of a COCO student.')
+            check_same_keypoints(name, *keypoint_names)
             index = torch.arange(student.num_keypoints)
             mask = torch.ones(student.num_keypoints, dtype=torch.bool)
         else:
             index, mask = keypoint_mapping_index(name, keypoint_mapping,
                                                  mentor.num_keypoints,
-                                                 student.num_keypoints)
+                                                 student.num_keypoints,
+                                                 *keypoint_names)
         self.name = name
         self.mentor_space = mentor
         self.student_space = student

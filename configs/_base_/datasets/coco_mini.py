@@ -9,8 +9,10 @@
 # current directory); never copied. Another location: override
 #   train_dataloader.dataset.data_root, val_dataloader.dataset.data_root,
 #   test_dataloader.dataset.data_root and val_/test_evaluator.0.ann_file
-# (tools/dataset_converters/coco_mini.py: coco_mini_options(root) gives
-# them; check_coco_mini(root) says what is missing and how to fix it).
+# (`python tools/dataset_converters/coco_mini.py ROOT --options` checks the
+# copy and prints them; data_root needs no trailing "/", the evaluators'
+# ann_file is a full path). tools/train.py and tools/test.py check the data
+# before the Runner starts (docs/data_checks.md).
 # A model config adds `pipeline` to both datasets (its codec's targets).
 dataset_type = 'CocoDataset'
 data_mode = 'topdown'
