@@ -147,9 +147,9 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
     from mmengine.optim import build_optim_wrapper
 
     from classroomkd_mm.models import ClassroomDistiller
-    from classroomkd_mm.models.distillers.mentor_error_cache import \
+    from classroomkd_mm.models.classroom.mentor_error_cache import \
         MentorErrorCache
-    from classroomkd_mm.models.distillers.mentor_skipping import \
+    from classroomkd_mm.models.classroom.mentor_skipping import \
         skipping_options
     from classroomkd_mm.registry import MODELS
 
