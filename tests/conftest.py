@@ -45,3 +45,18 @@ def sample_data(tmp_path):
     out = tmp_path / 'data'
     shutil.copytree(SAMPLES, out)
     return str(out)
+
+
+@pytest.fixture
+def exports(monkeypatch):
+    """The names of the mentors exported to ONNX while the test runs."""
+    from classroomkd_mm.models.distillers import mentor_engine
+    calls = []
+    original = mentor_engine.export_mentor
+
+    def counting(name, *args, **kwargs):
+        calls.append(name)
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(mentor_engine, 'export_mentor', counting)
+    return calls

@@ -80,9 +80,9 @@ def load_student_for_evaluation(student: nn.Module, checkpoint: str,
     """Load the student's weights from ``checkpoint`` into ``student``
     strictly, whatever kind the file is, and return the loaded checkpoint.
 
-    A ClassroomKD checkpoint gives its student's weights (with a plain
-    student ``config`` the log says so); a student-only checkpoint goes into
-    the student as it is (with a distiller ``config`` the log says so).
+    A ClassroomKD checkpoint and a student-only file give the same student
+    weights (the distiller's connectors and classroom state left out; the
+    older ``student.*`` layout is read too, with one log line).
     Missing, unexpected or mis-shaped keys (data preprocessor buffers aside)
     are an error naming the file, the config and the fix: evaluation never
     scores randomly initialised weights. ``after_load(checkpoint)`` runs
@@ -102,16 +102,13 @@ def load_student_for_evaluation(student: nn.Module, checkpoint: str,
                          'tools/export_student.py.')
     state_dict = {(k[len('module.'):] if k.startswith('module.') else k): v
                   for k, v in state_dict.items()}
-    if is_distiller_state_dict(state_dict):
-        state_dict = student_state_dict(state_dict)
-        if not distiller_config:
-            print_log(f'{checkpoint} is a ClassroomKD checkpoint: evaluating '
-                      f'its student with the plain student config {config}.',
-                      logger='current', level=logging.WARNING)
-    elif distiller_config:
-        print_log(f'{checkpoint} is a student-only checkpoint: loading it '
-                  f'into the student of the ClassroomKD config {config}.',
+    if any(k.startswith(STUDENT_PREFIX) for k in state_dict):
+        print_log(f'{checkpoint} is a ClassroomKD checkpoint of the older '
+                  f'layout ({STUDENT_PREFIX}* names): evaluating its student.',
                   logger='current', level=logging.WARNING)
+    # a distiller checkpoint keeps the student's names at the top level;
+    # its connectors and classroom state are not the student's
+    state_dict = student_state_dict(state_dict)
     own = student.state_dict()
     ignore = 'data_preprocessor.'
     missing = [k for k in own if k not in state_dict

@@ -180,6 +180,11 @@ class Classroom(nn.Module):
         alone and it was freed (its head only where ``keep_heads``)."""
         return self._modules_by_name[name]
 
+    def mentors(self) -> Dict[str, nn.Module]:
+        """``{name: eager module}`` of the mentors whose module is held."""
+        return {name: module for name, module in self._modules_by_name.items()
+                if module is not None}
+
     def bridge(self, name: str) -> Optional[MentorBridge]:
         return self.bridges[name] if name in self.bridges else None
 
@@ -298,13 +303,14 @@ class Classroom(nn.Module):
             run, index = self._run_mask(student, shares, score_scale,
                                         data_samples)
         evaluations = []
+        size = inputs.shape[0]
         for m, name in enumerate(self.names):
-            if run is None or bool(run[m].all()):
+            rows = None if run is None else run[m].nonzero().flatten()
+            if rows is None or rows.numel() == size:
                 outputs, features = self.run(name, inputs)
             else:
-                outputs, features = self._run_rows(
-                    name, inputs, run[m].nonzero().flatten().to(
-                        inputs.device))
+                outputs, features = self._run_rows(name, inputs,
+                                                   rows.to(inputs.device))
             evaluation = self._judge(name, outputs, features, targets,
                                      shares[m])
             if run is not None:

@@ -17,6 +17,9 @@ class _Eager:
     def __call__(self, inputs):
         return self.forward(self.mentor, inputs)
 
+    def tensors(self):
+        return []
+
 
 def build_program(name, mentor, forward, forward_id, options,
                   inputs) -> Tuple[Any, Any]:

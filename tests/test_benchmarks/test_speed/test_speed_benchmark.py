@@ -55,7 +55,7 @@ def test_benchmark_pieces_and_report(tmp_path):
         'classroomkd@2', 'aver@1', 'aver@2']
     # Distillers share the mentor modules: each is held once.
     d1, d2 = cases[3].distiller, cases[4].distiller
-    assert d1.mentors['m0'] is d2.mentors['m0']
+    assert d1.classroom.mentor('m0') is d2.classroom.mentor('m0')
     times, walls, system, faults = interleaved_times(
         cases, 1, 2, log=lambda msg: None)
     assert all(len(v) == 2 and min(v) > 0 for v in times.values())

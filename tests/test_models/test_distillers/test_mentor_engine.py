@@ -24,22 +24,9 @@ from classroomkd_mm.models.distillers.mentor_engine import (
 from classroomkd_mm.models.distillers.mentor_runtime import (MentorRuntime,
                                                              runtime_options)
 from classroomkd_mm.registry import MODELS
+from tests.helpers.classroom_probes import mentors_of
 
 pytest.importorskip('onnxruntime')
-
-
-@pytest.fixture
-def exports(monkeypatch):
-    """How many times a mentor was exported."""
-    calls = []
-    original = mentor_engine.export_mentor
-
-    def counting(name, *args, **kwargs):
-        calls.append(name)
-        return original(name, *args, **kwargs)
-
-    monkeypatch.setattr(mentor_engine, 'export_mentor', counting)
-    return calls
 
 
 @pytest.fixture
@@ -380,13 +367,11 @@ def test_distiller_losses_state_dict_copies_and_pickles(tmp_path, exports):
     assert sorted(exports) == ['a', 'b']
     after = engine.state_dict()
     assert list(after) == list(before)
-    mentor_keys = [k for k in before if k.startswith('mentors.')]
-    assert mentor_keys
-    assert all(torch.equal(after[k], before[k]) for k in mentor_keys)
+    assert not any(k.startswith(('mentors.', 'student.')) for k in after)
     # sessions are not picklable; they are held outside the module state
     engine.eval()
     engine.train()
-    assert not any(m.training for m in engine.mentors.modules())
+    assert not any(m.training for m in mentors_of(engine).modules())
     copied = copy.deepcopy(engine)
     with torch.no_grad():
         for other in (copied, engine):
@@ -396,7 +381,7 @@ def test_distiller_losses_state_dict_copies_and_pickles(tmp_path, exports):
                                       atol=1e-7), key
         # the program pickles without its session and loads it again from
         # the verified cache file
-        program = engine._runtimes['a'].engine_program
+        program = engine.classroom.program('a').engine_program
         pickled = pickle.loads(pickle.dumps(program))
         assert pickled.session is None
         x = engine.data_preprocessor(dict(inputs=inputs,
@@ -406,8 +391,8 @@ def test_distiller_losses_state_dict_copies_and_pickles(tmp_path, exports):
 
 
 def test_feature_loss_with_engine_mentors(tmp_path):
-    from tests.test_models.test_distillers.test_feature_loss import (
-        batch, feature_cfg)
+    from tests.helpers.tiny_classifiers import feature_cfg
+    from tests.helpers.tiny_runs import batch
     init_default_scope('mmpretrain')
     results = []
     for runtime in (None, dict(ENGINE, cache_dir=str(tmp_path / 'c'))):
@@ -420,8 +405,8 @@ def test_feature_loss_with_engine_mentors(tmp_path):
     (a, eager), (b, engine) = results
     for key in a:
         assert torch.allclose(a[key], b[key], rtol=1e-4, atol=1e-6), key
-    assert set(engine._runtimes) == {'m0', 'm1'}
-    assert all(p.grad is None for p in engine.mentors.parameters())
+    assert all(engine.classroom.program(n) is not None for n in ('m0', 'm1'))
+    assert all(p.grad is None for p in mentors_of(engine).parameters())
     for (_, p), (_, q) in zip(eager.connectors.named_parameters(),
                               engine.connectors.named_parameters()):
         assert torch.allclose(p.grad, q.grad, rtol=1e-4, atol=1e-6)
@@ -429,7 +414,7 @@ def test_feature_loss_with_engine_mentors(tmp_path):
 
 def test_skipping_sub_batches_with_engine_mentors(tmp_path):
     init_default_scope('mmpretrain')
-    from tests.test_models.test_distillers.test_feature_loss import batch
+    from tests.helpers.tiny_runs import batch
     cfg = distiller_cfg(tmp_path, mentor_runtime=dict(
         ENGINE, cache_dir=str(tmp_path / 'c')),
         mentor_skipping=dict(margin=0.0, reprobe_fraction=0.0))

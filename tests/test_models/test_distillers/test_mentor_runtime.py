@@ -12,6 +12,7 @@ from classroomkd_mm.models.distillers import mentor_runtime
 from classroomkd_mm.models.distillers.mentor_runtime import (
     MentorRuntime, conv_bn_pairs, fold_batch_norms, fold_conv_bn,
     runtime_options)
+from tests.helpers.classroom_probes import mentors_of
 
 pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
@@ -246,13 +247,12 @@ def test_distiller_state_dict_keys_and_values_unchanged(tmp_path):
     before = {k: v.clone() for k, v in model.state_dict().items()}
     inputs, samples = batch(2)
     losses = model.loss(inputs, samples)
-    assert set(model._runtimes) == {'a', 'b'}
+    assert all(model.classroom.program(n) is not None for n in 'ab')
     assert all(torch.isfinite(v) for v in losses.values())
     after = model.state_dict()
     assert list(after.keys()) == list(before.keys())
-    mentor_keys = [k for k in before if k.startswith('mentors.')]
-    assert mentor_keys
-    assert all(torch.equal(after[k], before[k]) for k in mentor_keys)
+    # mentors are not model state
+    assert not any(k.startswith(('mentors.', 'student.')) for k in before)
     # the student-only part (what StudentCheckpointHook writes) is the
     # same set of keys as without a runtime
     eager = _two_mentor_distiller(tmp_path, mentor_runtime=EAGER)
@@ -274,14 +274,14 @@ def test_runtime_matches_eager_losses_and_round_trips(tmp_path):
     state = converted.state_dict()
     resumed = _two_mentor_distiller(tmp_path, mentor_runtime=EXACT)
     resumed.load_state_dict(state)
-    assert not resumed._runtimes
+    assert resumed.classroom.program('a') is None
     with torch.no_grad():
         c = resumed.loss(inputs, samples)
     for key in b:
         assert torch.equal(b[key], c[key]), key
-    # loading new mentor weights drops the old programs
+    # loading a state dict leaves the mentors and their programs alone
     converted.load_state_dict(state)
-    assert not converted._runtimes
+    assert converted.classroom.program('a') is not None
 
 
 @pytest.mark.usefixtures('bf16_kernels')
@@ -292,10 +292,11 @@ def test_bf16_mentors_run_and_give_float32(tmp_path, cast_weights):
     before = {k: v.clone() for k, v in model.state_dict().items()}
     inputs, samples = batch(2)
     with torch.no_grad():
-        out, _ = model.mentor_forward('a', model.data_preprocessor(
+        out, _ = model.classroom.run('a', model.data_preprocessor(
             dict(inputs=inputs, data_samples=samples))['inputs'])
     assert out.dtype == torch.float32
-    assert model._runtimes['a'].report['max_relative_difference'] < 5e-2
+    assert model.classroom.program('a').report[
+        'max_relative_difference'] < 5e-2
     losses = model.loss(inputs, samples)
     assert all(torch.isfinite(v) for v in losses.values())
     after = model.state_dict()   # the checkpointed mentors stay float32
@@ -349,9 +350,9 @@ def test_simcc_mentor_outputs_are_tuples(tmp_path):
                       tmp_path)
     inputs, samples = batch(2)
     with torch.no_grad():
-        out, _ = model.mentor_forward('a', inputs)
-        ref = tuple(model.mentors['a'].head.forward(
-            model.mentors['a'].extract_feat(inputs)))
+        out, _ = model.classroom.run('a', inputs)
+        ref = tuple(model.classroom.mentor('a').head.forward(
+            model.classroom.mentor('a').extract_feat(inputs)))
     assert isinstance(out, tuple) and len(out) == 2
     for o, r in zip(out, ref):
         assert torch.allclose(o, r, rtol=1e-4, atol=1e-5)
@@ -428,8 +429,12 @@ def test_folded_runtime_holds_no_copy_of_the_mentor_weights(tmp_path):
         data = dict(inputs=list(inputs), data_samples=samples)
 
         model.train_step(data, ow)
-        memory[name] = tensor_bytes(_state_tensors(model, ow) + [
-            t for r in model._runtimes.values() for t in r.tensors()])
-    channels = sum(m.num_features for m in model.mentors.modules()
+        mentors = mentors_of(model)
+        memory[name] = tensor_bytes(
+            _state_tensors(model, ow) + list(mentors.parameters()) +
+            list(mentors.buffers()) + [
+                t for n in model.classroom.names
+                for t in model.classroom.program(n).tensors()])
+    channels = sum(m.num_features for m in mentors_of(model).modules()
                    if isinstance(m, nn.BatchNorm2d))
     assert memory['folded'] == memory['eager'] + 2 * channels * 4
