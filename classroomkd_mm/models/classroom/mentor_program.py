@@ -66,8 +66,14 @@ class ProgramOptions(NamedTuple):
     :data:`DEFAULT_TOLERANCE` of the precision, or of an enclosing
     autocast's dtype). ``cache_dir``: where engine exports are cached
     (default ``<work_dir>/mentor_engine``).
+
+    The default, ``engine='auto'``, was decided from measurements
+    (docs/performance.md, mentor programs): onnxruntime fp32 is exact to
+    the fp32 tolerance (2e-7 to 1.2e-6 of the largest output), faster than
+    the eager mentors in every setting measured, and, holding the only copy
+    of the weights, within the eager step's memory bound.
     """
-    engine: str = 'eager'
+    engine: str = 'auto'
     precision: str = 'fp32'
     tolerance: Optional[float] = None
     cache_dir: Optional[str] = None

@@ -15,6 +15,22 @@ from classroomkd_mm.models.classroom.mentor_program import (
     largest_relative_difference, program_options)
 
 
+@pytest.mark.engine_default
+def test_the_default_is_auto_one_line_per_mentor():
+    """The library's default: onnxruntime where installed and the mentor
+    exports, else eager; one log line per mentor says which."""
+    assert ProgramOptions().engine == 'auto'
+    assert program_options(None).engine == 'auto'
+    expected = 'onnxruntime' if mentor_program.engine_installed(
+        'onnxruntime') else 'eager'
+    assert mentor_program.resolve_engine('auto') == expected
+
+
+def test_the_tests_run_mentors_eagerly_unless_they_say():
+    """tests/conftest.py pins the default to eager for the other tests."""
+    assert ProgramOptions().engine == 'eager'
+
+
 def test_defaults_and_valid_options():
     assert program_options(None) == ProgramOptions()
     options = program_options(dict(engine='compiled', precision='bf16',
