@@ -14,7 +14,6 @@ mmpretrain's ``get_model`` / ``ImageClassificationInferencer``, and with
 ``torch.load(..., weights_only=True)`` and no allow-list.
 """
 import argparse
-import hashlib
 import os
 import os.path as osp
 import sys
@@ -22,20 +21,13 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from classroomkd_mm.utils.onnx_files import file_sha256  # noqa: E402
 from classroomkd_mm.utils.safe_checkpoint import torch_load_safely  # noqa
 from classroomkd_mm.utils.student_weights import (  # noqa: E402
     student_checkpoint, student_state_dict)
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'mmengine_version',
              'experiment_name')
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_student(in_file: str, out_file: str) -> str:
@@ -58,7 +50,7 @@ def export_student(in_file: str, out_file: str) -> str:
         os.makedirs(osp.dirname(stem), exist_ok=True)
     tmp = stem + '.pth.tmp'
     torch.save(student_checkpoint(state_dict, meta), tmp)
-    final = f'{stem}-{sha256_of(tmp)[:8]}.pth'
+    final = f'{stem}-{file_sha256(tmp)[:8]}.pth'
     os.replace(tmp, final)
     return final
 

@@ -18,7 +18,7 @@ from ..structures import NetworkEvaluation
 from .mentor_builder import build_mentor, freeze_mentor
 from .mentor_checksum import mentor_checksum
 from .mentor_error_cache import MentorErrorCache
-from .legacy_program import build_program, program_options
+from .mentor_program import build_program, program_options
 from .mentor_skipping import (full_batch, no_samples, reprobe_draws,
                               sample_indices, skipped_pairs,
                               skipping_options)
@@ -84,6 +84,8 @@ class Classroom(nn.Module):
         self.options = program_options(mentor_runtime)
         self.skipping = skipping_options(mentor_skipping)
         self.keep_heads = keep_heads
+        #: drop a mentor's module once its program holds all it runs
+        self.free_modules = True
         self.student_space = None
         if isinstance(adapter, (HeatmapAdapter, SimCCAdapter)):
             self.student_space = describe_pose_output('The student', student)
@@ -192,6 +194,22 @@ class Classroom(nn.Module):
         """Mentor ``name``'s built program (None before the first batch)."""
         return self._programs.get(name)
 
+    def use_programs(self, mentor_runtime: Optional[dict] = None,
+                     programs: Optional[Dict[str, object]] = None
+                     ) -> Dict[str, object]:
+        """Run the mentors through programs of ``mentor_runtime`` from the
+        next batch on. ``programs``: a dict shared with other classrooms over
+        the same mentor modules (benchmarks): the programs built there are
+        reused, those built here are added to it. Returns the dict this
+        classroom's programs live in. A classroom whose programs are
+        switched keeps its mentors' modules from then on (the next programs
+        may need them); a module freed before is not brought back."""
+        self.free_modules = False
+        self.options = program_options(mentor_runtime)
+        self._programs = {} if programs is None else programs
+        self._templates.clear()
+        return self._programs
+
     def checksums(self) -> Dict[str, dict]:
         """``{name: dict(checkpoint=<file or URL, None for a built module>,
         sha256=...)}``: what a checkpoint records of each mentor."""
@@ -231,6 +249,11 @@ class Classroom(nn.Module):
         else:
             bridge = self.bridge(name)
             module = self._modules_by_name[name]
+            if module is None or isinstance(module, _HeadOnly):
+                raise RuntimeError(
+                    f'Mentor {name!r}: its module was freed when its '
+                    f'program was built; it runs only through programs '
+                    'that hold all they run.')
             forward = (self._adapter_forward if bridge is None else
                        bridge.mentor_forward)
             forward_id = ('adapter ' + type(self.adapter).__name__
@@ -239,9 +262,11 @@ class Classroom(nn.Module):
             program, (outputs, features) = build_program(
                 name, module, forward, forward_id, self.options, inputs)
             self._programs[name] = program
-            if not getattr(program, 'needs_module', True):
-                self._modules_by_name[name] = (
-                    _HeadOnly(module.head) if self.keep_heads else None)
+        module = self._modules_by_name[name]
+        if self.free_modules and not getattr(program, 'needs_module', True) \
+                and module is not None and not isinstance(module, _HeadOnly):
+            self._modules_by_name[name] = (
+                _HeadOnly(module.head) if self.keep_heads else None)
         bridge = self.bridge(name)
         if bridge is not None:
             outputs = bridge.to_student_space(outputs)

@@ -7,7 +7,7 @@ from typing import Optional
 import torch
 import torch.nn as nn
 
-from ..distillers.mentor_engine import file_sha256
+from classroomkd_mm.utils.onnx_files import file_sha256
 
 
 def weights_sha256(module: nn.Module) -> str:
