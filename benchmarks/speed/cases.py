@@ -21,6 +21,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional
 import torch
 import torch.nn as nn
 
+from .mentor_programs import held_tensors
 from .settings import Setting
 
 POLICIES = {
@@ -145,7 +146,9 @@ def build_cases(setting: Setting, mentor_counts, policies=('classroomkd',
 
             cases.append(Case(
                 f'{policy}@{k}', 'distiller', step,
-                lambda d=distiller, ow=ow: _state_tensors(d, ow),
+                # the mentors are not the model's state: the classroom's
+                lambda d=distiller, ow=ow: _state_tensors(d, ow) +
+                held_tensors(d),
                 num_mentors=k, policy=policy, distiller=distiller,
                 optim_wrapper=ow, batch=batch))
     return cases
