@@ -7,6 +7,7 @@ DISTILLER_TYPES = ('ClassroomDistiller', 'classroomkd_mm.ClassroomDistiller')
 STUDENT_HOOK = 'classroomkd_mm.StudentCheckpointHook'
 RNG_HOOK = 'classroomkd_mm.RngStateHook'
 LOCK_HOOK = 'classroomkd_mm.WorkDirLockHook'
+CHECKSUM_HOOK = 'classroomkd_mm.MentorChecksumHook'
 
 
 def is_distiller_config(cfg: Config) -> bool:
@@ -17,11 +18,12 @@ def is_distiller_config(cfg: Config) -> bool:
 def prepare_runner_config(cfg: Config, training: bool = True) -> Config:
     """Add what a run needs to a config: for training, the work-dir lock
     (one training run per work dir; any config); for a ClassroomKD config,
-    the student-only checkpoint hook and the hook that checkpoints the
-    random generators (exact resume)."""
+    the student-only checkpoint hook, the hook that checkpoints the
+    random generators (exact resume) and the one that records the mentors'
+    sha256 (a resume with changed mentors stops)."""
     wanted = [LOCK_HOOK] if training else []
     if is_distiller_config(cfg):
-        wanted += [STUDENT_HOOK, RNG_HOOK]
+        wanted += [STUDENT_HOOK, RNG_HOOK, CHECKSUM_HOOK]
     hooks = list(cfg.get('custom_hooks', None) or [])
     if not training:
         # A config dumped by a training run carries its lock hook; an
