@@ -126,8 +126,8 @@ class MentorBridge(nn.Module):
         self.register_buffer('keypoint_mask', mask, persistent=False)
         self.is_identity = (
             not self.maps_keypoints and mentor.family == student.family
-            and mentor.fit is None and not mentor.predicts_score
-            and mentor.input_size == student.input_size
+            and offsets == (0.0, 0.0) and scales == (1.0, 1.0)
+            and not mentor.predicts_score
             and mentor.grid_size == student.grid_size
             and (mentor.sigma == student.sigma or None in (mentor.sigma,
                                                            student.sigma))

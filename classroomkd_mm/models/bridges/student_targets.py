@@ -20,7 +20,9 @@ label_softmax=False)``, normalised labels    ``softmax(beta x) = g / sum g``
 
 (``A`` the amplitude a heatmap or RLE mentor predicts, 1 for a sure one;
 mmpose 1.1.0's ``KLDiscretLoss`` has no ``label_beta`` and softens labels
-with ``beta``.)
+with ``beta``. The ``1 +`` changes no distribution, ``softmax`` being
+shift-invariant; it keeps the peak positive, which mmpose's SimCC decoder
+requires of a keypoint: ``get_simcc_maximal`` drops peaks ``<= 0``.)
 """
 import math
 from typing import NamedTuple, Optional, Sequence, Tuple
@@ -131,12 +133,12 @@ def log_labels_as_simcc(log_labels: Sequence[Tensor], log_amplitude: Tensor,
     """Per-axis log-labels as SimCC outputs whose ``softmax(beta x)`` is the
     target the student's ``KLDiscretLoss`` trains towards (module
     docstring): ``(label_beta / beta) A g`` with ``label_softmax``, else
-    ``log g / beta``."""
+    ``1 + log g / beta``."""
     if label_softmax:
         amplitude = log_amplitude.exp()[..., None]
         return tuple((label_beta / beta) * amplitude * g.exp()
                      for g in log_labels)
-    return tuple(g / beta for g in log_labels)
+    return tuple(1 + g / beta for g in log_labels)
 
 
 def score_weighted_simcc(simcc: Sequence[Tensor], scores: Tensor,
@@ -145,13 +147,18 @@ def score_weighted_simcc(simcc: Sequence[Tensor], scores: Tensor,
     the target distribution: ``softmax(beta x') = s softmax(beta x) +
     (1 - s) / B`` (a keypoint it is unsure of teaches towards uniform)::
 
-        x' = log(s softmax(beta x) + (1 - s) / B) / beta
-    """
+        x' = 1 + (log(s softmax(beta x) + (1 - s) / B) - max) / beta
+
+    (the ``1 - max`` shift, as in :func:`log_labels_as_simcc`, keeps the
+    peak at 1 for mmpose's decoder)."""
     s = scores.float().clamp(0, 1)[..., None]
-    return tuple(
-        torch.logaddexp(s.log() + torch.log_softmax(beta * x.float(), -1),
-                        torch.log1p(-s) - math.log(x.shape[-1])) / beta
-        for x in simcc)
+    out = []
+    for x in simcc:
+        log_p = torch.logaddexp(
+            s.log() + torch.log_softmax(beta * x.float(), -1),
+            torch.log1p(-s) - math.log(x.shape[-1]))
+        out.append(1 + (log_p - log_p.amax(-1, keepdim=True)) / beta)
+    return tuple(out)
 
 
 def score_weighted_heatmaps(heatmaps: Tensor, scores: Tensor) -> Tensor:
