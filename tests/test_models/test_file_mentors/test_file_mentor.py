@@ -262,3 +262,30 @@ def test_unknown_and_missing_files(tmp_path):
     with pytest.raises(ValueError, match='unknown preset'):
         FileMentor(MOVENET, preset='movenet_multipose',
                    data_preprocessor=PREPROCESSOR)
+
+
+@pytest.mark.parametrize('preset,input_order', [
+    ('rtmpose_mmdeploy', 'network'), ('rtmpose_rtmlib', 'bgr')])
+def test_rtmpose_presets_read_both_input_conventions(preset, input_order,
+                                                     tmp_path, mmpose_scope):
+    """The SimCC student exported as mmdeploy feeds it (RGB) and as rtmlib
+    does (BGR, mean/std as listed): the one-line presets (the student's
+    size and head overridden) give its outputs."""
+    tool = load_tool('deploy_student')
+    model = build_model('simcc', seed=3)
+    checkpoint = str(tmp_path / 'student.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
+    info = tool.deploy_student(STUDENTS['simcc'], checkpoint,
+                               str(tmp_path / 'student'), image=COCO_IMAGE,
+                               input_order=input_order)
+    mentor = FileMentor(info['onnx']['path'], preset=preset,
+                        input=dict(size=(48, 64)),
+                        output=dict(OUTPUTS['simcc']),
+                        data_preprocessor=PREPROCESSOR)
+    assert mentor.input_decl.channel_order == (
+        'BGR' if preset == 'rtmpose_rtmlib' else 'RGB')
+    inputs = torch.randn(3, 3, 64, 48)
+    with torch.no_grad():
+        expected = model(inputs, None, mode='tensor')
+    for e, g in zip(expected, mentor(inputs)):
+        torch.testing.assert_close(g, e, rtol=0, atol=1e-4)
