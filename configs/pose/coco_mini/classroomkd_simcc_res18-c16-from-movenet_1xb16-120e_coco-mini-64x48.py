@@ -7,16 +7,15 @@
 # (docs/file_mentors.md). No checkpoint: the file is the mentor.
 _base_ = ['./simcc_res18-c16_1xb16-120e_coco-mini-64x48.py']
 
-movenet_file = ('../shared/data/models/movenet/'
-                'movenet_singlepose_lightning_int8.tflite')
 model = dict(
     _delete_=True,
     type='classroomkd_mm.ClassroomDistiller',
     student=_base_.model,
     mentors=dict(
-        movenet=dict(model=dict(type='classroomkd_mm.FileMentor',
-                                preset='movenet_singlepose',
-                                file=movenet_file))),
+        movenet=dict(model=dict(
+            type='classroomkd_mm.FileMentor', preset='movenet_singlepose',
+            file='../shared/data/models/movenet/'
+            'movenet_singlepose_lightning_int8.tflite'))),
     policy=dict(type='KnowledgeFilter'),
     mentoring=dict(type='MentoringLoss', tau=12.0, base_temperature=1.0,
                    loss_weight=1.0))
