@@ -129,12 +129,17 @@ def describe_pose_output(name: str, model: nn.Module) -> PoseOutputSpace:
                 int(round(input_size[1] * ratio)))
         sigma = getattr(decoder, 'sigma', None)
         beta = float(getattr(head.loss_module, 'beta', 1.0))
+        label_softmax = bool(getattr(head.loss_module, 'label_softmax',
+                                     False))
+        # label_beta means nothing without label_softmax (mmpose >= 1.3
+        # defaults it to 10 regardless): it is then beta, for comparisons
         return PoseOutputSpace(
             'simcc', head_name, int(head.out_channels), input_size, bins,
             None if sigma is None else tuple(float(s) for s in
                                              _as_list(sigma, 2)),
-            beta, bool(getattr(head.loss_module, 'label_softmax', False)),
-            float(getattr(head.loss_module, 'label_beta', beta)))
+            beta, label_softmax,
+            float(getattr(head.loss_module, 'label_beta', beta))
+            if label_softmax else beta)
     if _isinstance_of(head, heads, ('RLEHead', 'RegressionHead')):
         return PoseOutputSpace(
             'regression', head_name, int(head.num_joints), input_size,

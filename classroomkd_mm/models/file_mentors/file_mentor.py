@@ -301,8 +301,9 @@ class FileMentor(nn.Module):
                 'simcc', grid_size=bins, sigma=sigma,
                 logit_scale=float(decl.beta),
                 label_softmax=bool(decl.label_softmax),
-                label_beta=float(decl.beta if decl.label_beta is None
-                                 else decl.label_beta), **common)
+                label_beta=float(decl.label_beta if decl.label_softmax
+                                 and decl.label_beta is not None else
+                                 decl.beta), **common)
         return PoseOutputSpace('regression', predicts_score=decl.scores,
                                **common)
 
