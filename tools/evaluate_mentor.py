@@ -88,6 +88,23 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def evaluate(cfg: Config, name: str, work_dir: str) -> dict:
+    """The metrics of mentor ``name`` of the ClassroomKD pose config
+    ``cfg`` through its bridge (module docstring)."""
+    from mmengine.registry import DefaultScope
+    scope = cfg.get('default_scope', 'mmpose')
+    if not DefaultScope.check_instance_created('evaluate_mentor'):
+        DefaultScope.get_instance('evaluate_mentor', scope_name=scope)
+    model = build(cfg, name)
+    runner = Runner(model=model, work_dir=work_dir,
+                    test_dataloader=cfg.test_dataloader,
+                    test_evaluator=cfg.test_evaluator, test_cfg=dict(),
+                    default_scope=scope, env_cfg=cfg.get(
+                        'env_cfg', dict(dist_cfg=dict(backend='gloo'))),
+                    log_level='WARNING')
+    return runner.test()
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
@@ -96,18 +113,7 @@ def main(argv=None):
     work_dir = args.work_dir or osp.join(
         'work_dirs', 'evaluate_mentor',
         osp.splitext(osp.basename(args.config))[0], args.mentor)
-    from mmengine.registry import DefaultScope
-    scope = cfg.get('default_scope', 'mmpose')
-    if not DefaultScope.check_instance_created('evaluate_mentor'):
-        DefaultScope.get_instance('evaluate_mentor', scope_name=scope)
-    model = build(cfg, args.mentor)
-    runner = Runner(model=model, work_dir=work_dir,
-                    test_dataloader=cfg.test_dataloader,
-                    test_evaluator=cfg.test_evaluator, test_cfg=dict(),
-                    default_scope=scope, env_cfg=cfg.get(
-                        'env_cfg', dict(dist_cfg=dict(backend='gloo'))),
-                    log_level='WARNING')
-    metrics = runner.test()
+    metrics = evaluate(cfg, args.mentor, work_dir)
     print('evaluate_mentor: ' + ', '.join(f'{k}: {v:.4f}'
                                           for k, v in metrics.items()))
     return metrics
