@@ -72,6 +72,9 @@ def mentor_config(spec: BenchmarkSpec, mentor: str) -> str:
     """A pretrained mentor's own config (``pkg::`` paths allowed), or the
     config of its training."""
     m = spec.mentors[mentor]
+    if 'model' in m:
+        raise ValueError(f'Mentor {mentor!r} is a model file: it has no '
+                         'config (its entry is dict(model=...)).')
     if 'config' in m:
         return m['config']
     return training_config(spec, m['training'])
