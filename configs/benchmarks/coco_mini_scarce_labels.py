@@ -17,13 +17,14 @@
 # (120 epochs). KD distils from MoveNet; AVER and ClassroomKD from both;
 # ClassroomKD as in the paper (no mentor on an unlabelled sample) and with
 # KnowledgeFilter(unlabelled='reliability').
+# Baseline: MoveNet's keypoints used offline as plain labels of the
+# unlabelled people (score >= 0.3; tools/dataset_converters/pseudo_labels.py,
+# written once by prepare_data), the student trained on them without
+# distillation (`pseudo`).
 # Needs the mentor builder to build mentor files (docs/file_mentors.md).
 name = 'coco_mini_scarce_labels'
 work_dir = 'work_dirs/benchmarks/coco_mini_scarce_labels'
 _root = '../shared/data/coco_mini'
-prepare_data = dict(
-    func='tools.dataset_converters.coco_mini:check_coco_mini',
-    kwargs=dict(root=_root))
 _configs = 'configs/pose/coco_mini'
 student = f'{_configs}/simcc_res18-c16_1xb16-120e_coco-mini-64x48.py'
 metric = 'PCK'
@@ -43,6 +44,15 @@ _scarce = {
     'train_dataloader.dataset.labelled_people': 20,
     'train_dataloader.dataset.labelled_seed': 0,
 }
+_pseudo = f'{work_dir}/pseudo_labels.json'
+prepare_data = dict(
+    func='tools.dataset_converters.pseudo_labels:prepare_scarce_labels',
+    kwargs=dict(
+        root=_root, out=_pseudo, mentor='movenet',
+        config=f'{_configs}/classroomkd_simcc_res18-c16-from-movenet_'
+        '1xb16-120e_coco-mini-64x48.py',
+        options={**_scarce,
+                 'train_dataloader.dataset.box_only_people': 'unlabelled'}))
 _student_epochs = 30
 student_options = {
     **_quiet, **_scarce,
@@ -73,6 +83,13 @@ methods = dict(
               mentoring=_fixed_t),
     classroomkd=dict(mentors='all', policy=dict(type='KnowledgeFilter'),
                      mentoring=_classroomkd_t),
+    pseudo=dict(mentors=[], options={
+        'train_dataloader.dataset.labelled_people': None,
+        'train_dataloader.dataset.box_only_people': 'drop',
+        'train_dataloader.dataset.data_root': '',
+        'train_dataloader.dataset.ann_file': _pseudo,
+        'train_dataloader.dataset.data_prefix': dict(
+            img=f'{_root}/train2017/')}),
     classroomkd_reliability=dict(
         mentors='all',
         policy=dict(type='KnowledgeFilter', unlabelled='reliability'),

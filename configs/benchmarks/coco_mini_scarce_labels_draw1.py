@@ -6,3 +6,8 @@ work_dir = 'work_dirs/benchmarks/coco_mini_scarce_labels_draw1'
 student_options = {'train_dataloader.dataset.labelled_seed': 1}
 trainings = dict(simcc_r18c32_20=dict(
     options={'train_dataloader.dataset.labelled_seed': 1}))
+prepare_data = dict(kwargs=dict(
+    out=f'{work_dir}/pseudo_labels.json',
+    options={'train_dataloader.dataset.labelled_seed': 1}))
+methods = dict(pseudo=dict(options={
+    'train_dataloader.dataset.ann_file': f'{work_dir}/pseudo_labels.json'}))
