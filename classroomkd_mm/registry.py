@@ -7,6 +7,7 @@ imported (``custom_imports=dict(imports=['classroomkd_mm'])`` or our
 ``tools/train.py``). The ``locations`` make the registries import the modules
 that register into them on first lookup.
 """
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
@@ -27,5 +28,11 @@ HOOKS = Registry(
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,
+    scope='classroomkd_mm',
+    locations=['classroomkd_mm.datasets'])
+
+DATASETS = Registry(
+    'dataset',
+    parent=MMENGINE_DATASETS,
     scope='classroomkd_mm',
     locations=['classroomkd_mm.datasets'])

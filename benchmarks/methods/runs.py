@@ -3,6 +3,7 @@
 that an interrupted benchmark resumes where it stopped: a finished run is
 read back, an interrupted one resumes from its last checkpoint."""
 import contextlib
+import copy
 import fcntl
 import json
 import os
@@ -59,6 +60,8 @@ def mentor_checkpoint(spec: BenchmarkSpec, mentor: str) -> str:
     """A pretrained mentor's own checkpoint (file or URL), or the snapshot
     of its training."""
     m = spec.mentors[mentor]
+    if 'model' in m:  # a model file: the file is the mentor
+        return m['model'].get('file')
     if 'checkpoint' in m:
         return m['checkpoint']
     return snapshot_path(osp.join(classroom_dir(spec), m['training']),
@@ -69,6 +72,9 @@ def mentor_config(spec: BenchmarkSpec, mentor: str) -> str:
     """A pretrained mentor's own config (``pkg::`` paths allowed), or the
     config of its training."""
     m = spec.mentors[mentor]
+    if 'model' in m:
+        raise ValueError(f'Mentor {mentor!r} is a model file: it has no '
+                         'config (its entry is dict(model=...)).')
     if 'config' in m:
         return m['config']
     return training_config(spec, m['training'])
@@ -152,15 +158,42 @@ def train_classroom(spec: BenchmarkSpec, progress=print,
         if key in scores:
             continue
         progress(f'evaluating mentor {mentor!r}')
-        cfg = load_config(mentor_config(spec, mentor))
-        metrics = as_floats(train_and_test(
-            cfg, osp.join(classroom_dir(spec), '_eval'), seed=0, train=False,
-            load_from=mentor_checkpoint(spec, mentor), log_level='WARNING'))
+        if 'model' in spec.mentors[mentor]:
+            metrics = as_floats(_evaluate_file_mentor(spec, mentor))
+        else:
+            cfg = load_config(mentor_config(spec, mentor))
+            metrics = as_floats(train_and_test(
+                cfg, osp.join(classroom_dir(spec), '_eval'), seed=0,
+                train=False, load_from=mentor_checkpoint(spec, mentor),
+                log_level='WARNING'))
         # re-read: another process may have scored other mentors meanwhile
         scores = {**(read_json(scores_path) or {}), key: metrics}
         write_json(scores_path, scores)
     return {m: scores[f'{m}:{mentor_checkpoint(spec, m)}'][spec.metric] *
             spec.score_scale for m in mentors}
+
+
+def _evaluate_file_mentor(spec: BenchmarkSpec, mentor: str) -> dict:
+    """A mentor given as a model file, scored through its bridge into the
+    student's output space (tools/evaluate_mentor.py)."""
+    from tools.evaluate_mentor import evaluate
+    cfg = _with_options(spec.student, spec.student_options)
+    cfg.model = dict(type=DISTILLER, student=cfg.model,
+                     mentors={mentor: _mentor_entry(spec, mentor)})
+    return evaluate(cfg, mentor, osp.join(classroom_dir(spec), '_eval'))
+
+
+def _mentor_entry(spec: BenchmarkSpec, name: str) -> dict:
+    """Mentor ``name``'s entry in a distiller's ``mentors``."""
+    if 'model' in spec.mentors[name]:
+        entry = dict(model=copy.deepcopy(spec.mentors[name]['model']))
+    else:
+        entry = dict(config=mentor_config(spec, name),
+                     checkpoint=mentor_checkpoint(spec, name))
+    mapping = spec.mentors[name].get('keypoint_mapping')
+    if mapping is not None:
+        entry['keypoint_mapping'] = [(int(m), int(s)) for m, s in mapping]
+    return entry
 
 
 def _train_mentor(spec: BenchmarkSpec, training: str, epochs: List[int],
@@ -207,15 +240,7 @@ def method_config(spec: BenchmarkSpec, method: str,
     if settings.get('distiller'):
         return _host_distiller_config(spec, method, mentors, cfg)
     student = cfg.model
-    mentor_cfgs = {}
-    for name in mentors:
-        mentor_cfgs[name] = dict(
-            config=mentor_config(spec, name),
-            checkpoint=mentor_checkpoint(spec, name))
-        mapping = spec.mentors[name].get('keypoint_mapping')
-        if mapping is not None:
-            mentor_cfgs[name]['keypoint_mapping'] = [
-                (int(m), int(s)) for m, s in mapping]
+    mentor_cfgs = {name: _mentor_entry(spec, name) for name in mentors}
     model = dict(type=DISTILLER, student=student, mentors=mentor_cfgs)
     if mentors:
         model['policy'] = settings.get('policy',

@@ -14,7 +14,9 @@ A spec is an MMEngine config file (see ``configs/benchmarks/``) with::
     mentors = dict(                       # the classroom: snapshots of
         strong=dict(training='r18c16', epoch=10),   # trainings, or
         zoo=dict(config='mmpretrain::...', checkpoint='https://...'),
-                                          # pretrained mentors
+                                          # pretrained mentors, or
+        movenet=dict(model=dict(type='classroomkd_mm.FileMentor', ...)),
+                                          # a mentor given as a model file
         feet=dict(training='feet23', epoch=10,    # a pose mentor with
                   keypoint_mapping=[(0, 0), ...]))  # another keypoint set
     standard_methods = dict(              # opt.: the shared method table
@@ -138,6 +140,15 @@ def load_spec(path: str, **overrides) -> BenchmarkSpec:
             _fail(path, f'mentor {name!r}: keypoint_mapping must be a list '
                   'of (mentor_index, student_index) pairs, got '
                   f'{mapping!r}.')
+        if 'model' in mentor:
+            extra = set(mentor) - {'model', 'keypoint_mapping'}
+            if extra or not isinstance(mentor['model'], dict) or \
+                    'type' not in mentor['model']:
+                _fail(path, f'mentor {name!r}: a mentor given as a model '
+                      'file is dict(model=dict(type=\'classroomkd_mm.'
+                      'FileMentor\', file=..., ...)) (and a keypoint_mapping)'
+                      f', without {sorted(extra)}.')
+            continue
         if 'config' in mentor or 'checkpoint' in mentor:
             if not (mentor.get('config') and mentor.get('checkpoint')) or \
                     'training' in mentor:

@@ -82,12 +82,16 @@ class ClassroomEvidence:
                     mentor_errors: Tensor,
                     score_scale: Union[float, Tensor] = 1.0,
                     mentor_outputs: Optional[Sequence] = None,
-                    adapter: Any = None) -> 'ClassroomEvidence':
+                    adapter: Any = None,
+                    unlabelled: Optional[Tensor] = None
+                    ) -> 'ClassroomEvidence':
         """Evidence from errors alone (and, for policies that read them, the
         mentors' outputs and the adapter): for calling a policy outside the
         distiller. ``student_errors`` is ``(N,)``, ``mentor_errors``
         ``(M, N)``; a NaN error marks a broken mentor output. The ``finite``
-        masks are read off the errors."""
+        masks are read off the errors, and are also true on the
+        ``unlabelled`` samples (``(N,)`` bool: no ground truth, so NaN
+        errors, but every output finite)."""
         if mentor_errors.ndim == 0:
             raise ValueError('ClassroomEvidence: mentor_errors must have '
                              'shape (M, N), got a scalar.')
@@ -98,17 +102,38 @@ class ClassroomEvidence:
                 f'ClassroomEvidence: {len(outputs)} mentor outputs for '
                 f'{len(mentor_errors)} rows of mentor errors; pass one '
                 'output per mentor, in the same order.')
+        def finite(errors):
+            ok = torch.isfinite(errors)
+            return ok if unlabelled is None else ok | unlabelled.bool()
+
         student = NetworkEvaluation(None, (), student_errors,
-                                    torch.isfinite(student_errors))
-        mentors = tuple(
-            NetworkEvaluation(out, (), errors, torch.isfinite(errors))
-            for out, errors in zip(outputs, mentor_errors))
+                                    finite(student_errors))
+        mentors = tuple(NetworkEvaluation(out, (), errors, finite(errors))
+                        for out, errors in zip(outputs, mentor_errors))
         return cls(student, mentors, None, score_scale, adapter)
 
     @property
     def student_errors(self) -> Tensor:
         """``(N,)`` the student's errors."""
         return self.student.errors
+
+    @cached_property
+    def unlabelled(self) -> Tensor:
+        """``(N,)`` bool: samples without ground truth (a person without a
+        visible keypoint label): the student's outputs are finite but its
+        error is not."""
+        return self.student.finite & ~torch.isfinite(self.student_errors)
+
+    @cached_property
+    def teachable_unlabelled(self) -> Tensor:
+        """``(M, N)`` bool: mentor ``m`` can teach unlabelled sample ``i``:
+        its outputs there are finite and it covers every student keypoint
+        (a mentor judged on restricted targets, a ``keypoint_mapping`` that
+        leaves keypoints out, has no keypoint weights to teach with where
+        there is no ground truth)."""
+        return self.unlabelled[None] & torch.stack([
+            m.finite & (m.targets is None) for m in self._checked_mentors()
+        ])
 
     @cached_property
     def paired_student_errors(self) -> Tensor:

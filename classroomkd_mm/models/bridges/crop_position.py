@@ -21,38 +21,33 @@ import torch
 from torch import Tensor
 
 
-def source_positions(src_len: int, dst_len: int, device=None) -> Tensor:
-    """``q_j = j * src_len / dst_len`` for ``j = 0 .. dst_len - 1``: where
-    each destination cell lies on the source grid."""
-    return torch.arange(dst_len, device=device,
-                        dtype=torch.float32) * (src_len / dst_len)
+def quadratic_resampling_matrix(src_len: int, dst_len: int,
+                                device=None, start: float = 0.0,
+                                step: float = None) -> Tensor:
+    """``(src_len, dst_len)`` matrix ``Q`` of 3-point Lagrange (quadratic)
+    interpolation at the source positions ``q_j = start + j * step``
+    (default ``start = 0``, ``step = src_len / dst_len``, the module
+    docstring's mapping; a mentor file's padded input shifts and scales them, see
+    :func:`~.crop_resize.crop_placement`): destination cell ``j`` reads the
+    source cells ``i0, i0 + 1, i0 + 2`` around ``q_j``
+    (``i0 = clamp(round(q_j) - 1, 0, src_len - 3)``) with weights::
 
+        Q[i0 + a, j] = prod_{b != a} (q_j - i0 - b) / (a - b)
 
-def linear_resampling_matrix(src_len: int, dst_len: int,
-                             device=None) -> Tensor:
-    """``(src_len, dst_len)`` matrix ``A`` of linear interpolation at the
-    positions :func:`source_positions`::
-
-        A[b, j] = max(0, 1 - |b - q_j|)
-
-    so ``v @ A`` samples the 1-D signal ``v`` at ``q_j``; a position past the
-    last source cell interpolates towards 0 (outside the grid)."""
-    q = source_positions(src_len, dst_len, device)
-    b = torch.arange(src_len, device=device, dtype=torch.float32)
-    return (1 - (b[:, None] - q[None, :]).abs()).clamp_min(0)
-
-
-def gaussian_rendering_matrix(src_len: int, dst_len: int, sigma: float,
-                              device=None) -> Tensor:
-    """``(src_len, dst_len)`` matrix ``G`` that renders a unit Gaussian of
-    standard deviation ``sigma`` (destination cells) centred at each source
-    cell, as mmpose's codecs render a keypoint::
-
-        G[b, j] = exp(-(j - b * dst_len / src_len)^2 / (2 sigma^2))
-
-    so ``p @ G`` is the expected rendering ``E_{b ~ p}[g(. - b)]`` for a
-    distribution ``p`` over the source cells."""
-    centres = torch.arange(src_len, device=device,
-                           dtype=torch.float32) * (dst_len / src_len)
-    j = torch.arange(dst_len, device=device, dtype=torch.float32)
-    return torch.exp(-(j[None, :] - centres[:, None])**2 / (2 * sigma**2))
+    It reproduces every polynomial of degree 2 exactly, so ``v @ Q`` moves
+    a log-Gaussian (a parabola) to another grid without error."""
+    if src_len < 3:
+        raise ValueError(f'quadratic resampling needs at least 3 source '
+                         f'cells, got {src_len}.')
+    step = src_len / dst_len if step is None else step
+    q = start + torch.arange(dst_len, device=device,
+                             dtype=torch.float32) * step
+    i0 = (torch.round(q) - 1).clamp(0, src_len - 3)
+    t = q - i0
+    weights = torch.stack([(t - 1) * (t - 2) / 2, -t * (t - 2),
+                           t * (t - 1) / 2])
+    matrix = torch.zeros(src_len, dst_len, device=device)
+    rows = i0.long()[None] + torch.arange(3, device=device)[:, None]
+    cols = torch.arange(dst_len, device=device)[None].expand(3, -1)
+    matrix[rows, cols] = weights
+    return matrix

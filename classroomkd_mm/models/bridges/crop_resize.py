@@ -34,3 +34,34 @@ def resize_crop(inputs: Tensor, size: Tuple[int, int]) -> Tensor:
         return inputs
     return F.interpolate(inputs, size=(height, width), mode='bilinear',
                          align_corners=False)
+
+
+#: how a mentor file's input is filled with the student's crop.
+FITS = ('padded', 'stretched')
+
+
+def crop_placement(crop_size: Tuple[int, int], input_size: Tuple[int, int],
+                   fit: str) -> Tuple[Tuple[float, float],
+                                      Tuple[float, float]]:
+    """Where the student's ``crop_size = (w, h)`` crop lies on a mentor
+    file's ``input_size = (W, H)`` input: crop pixel ``u`` at input pixel
+    ``offset + scale * u`` on each axis, returned as
+    ``((offset_x, offset_y), (scale_x, scale_y))``:
+
+    - ``'stretched'``: ``scale = (W / w, H / h)``, offset 0 (the crop
+      resized to the input, the person squashed where the aspect ratios
+      differ);
+    - ``'padded'``: the crop resized by ``f = min(W / w, H / h)`` to
+      ``(w', h') = (round(f w), round(f h))`` pixels and placed at
+      ``offset = ((W - w') // 2, (H - h') // 2)`` (zero padding around it;
+      the person keeps its shape), ``scale = (w' / w, h' / h)``.
+    """
+    (w, h), (width, height) = crop_size, input_size
+    if fit == 'stretched':
+        return (0.0, 0.0), (width / w, height / h)
+    if fit != 'padded':
+        raise ValueError(f'fit must be one of {FITS}, got {fit!r}.')
+    f = min(width / w, height / h)
+    resized_w, resized_h = int(round(f * w)), int(round(f * h))
+    return (float((width - resized_w) // 2), float(
+        (height - resized_h) // 2)), (resized_w / w, resized_h / h)

@@ -1,5 +1,7 @@
 """What a top-down pose model predicts, read from the built model: head
-family, input size, output grid, keypoint count."""
+family, input size, output grid, keypoint count, and the target convention
+of its loss. A mentor given as a model file describes itself
+(``output_space``, from its declaration)."""
 from typing import NamedTuple, Optional, Tuple
 
 import torch.nn as nn
@@ -27,8 +29,22 @@ class PoseOutputSpace(NamedTuple):
             in bins); None where the codec has none.
         logit_scale (float): SimCC: the ``beta`` of the head's
             ``KLDiscretLoss`` (probabilities are ``softmax(beta * x)``).
+        label_softmax (bool): SimCC: the loss softens the labels
+            (``softmax(label_beta * label)``, RTMPose) rather than taking
+            normalised labels as the distribution (``SimCCHead``).
+        label_beta (float): SimCC with ``label_softmax``: the labels'
+            softmax scale (mmpose 1.1.0: the loss's ``beta``).
         predicts_sigma (bool): regression heads that predict a sigma
             (``RLEHead``).
+        predicts_score (bool): regression outputs carry a per-keypoint
+            confidence in ``[0, 1]`` after the coordinates (a mentor file
+            such as MoveNet).
+        fit (str, optional): a mentor given as a model file: how the
+            student's crop fills its input (``'padded'`` or
+            ``'stretched'``, :func:`~.crop_resize.crop_placement`); None for
+            an mmpose model, which sees the crop resized to its input size
+            (same aspect ratio).
+        source (str, optional): the mentor file, for messages.
         multi_stage (bool): the head returns one output per stage
             (``CPMHead``, ``MSPNHead``); the last is the prediction.
     """
@@ -39,8 +55,13 @@ class PoseOutputSpace(NamedTuple):
     grid_size: Optional[Tuple[int, int]] = None
     sigma: object = None
     logit_scale: float = 1.0
+    label_softmax: bool = False
+    label_beta: float = 1.0
     predicts_sigma: bool = False
+    predicts_score: bool = False
     multi_stage: bool = False
+    fit: Optional[str] = None
+    source: Optional[str] = None
 
 
 def _pair(value) -> Tuple[int, int]:
@@ -70,6 +91,8 @@ def describe_pose_output(name: str, model: nn.Module) -> PoseOutputSpace:
             (UDP ``heatmap_type='combined'``), or a head without the codec
             settings the bridges need.
     """
+    if getattr(type(model), 'mentor_program_kind', None) == 'file':
+        return model.output_space
     from mmpose.models import heads
     from mmpose.models.heads.base_head import BaseHead
     head = getattr(model, 'head', None)
@@ -105,11 +128,18 @@ def describe_pose_output(name: str, model: nn.Module) -> PoseOutputSpace:
         bins = (int(round(input_size[0] * ratio)),
                 int(round(input_size[1] * ratio)))
         sigma = getattr(decoder, 'sigma', None)
+        beta = float(getattr(head.loss_module, 'beta', 1.0))
+        label_softmax = bool(getattr(head.loss_module, 'label_softmax',
+                                     False))
+        # label_beta means nothing without label_softmax (mmpose >= 1.3
+        # defaults it to 10 regardless): it is then beta, for comparisons
         return PoseOutputSpace(
             'simcc', head_name, int(head.out_channels), input_size, bins,
             None if sigma is None else tuple(float(s) for s in
                                              _as_list(sigma, 2)),
-            float(getattr(head.loss_module, 'beta', 1.0)))
+            beta, label_softmax,
+            float(getattr(head.loss_module, 'label_beta', beta))
+            if label_softmax else beta)
     if _isinstance_of(head, heads, ('RLEHead', 'RegressionHead')):
         return PoseOutputSpace(
             'regression', head_name, int(head.num_joints), input_size,

@@ -17,6 +17,7 @@ from classroomkd_mm.utils.safe_checkpoint import (CheckpointDownloadError,
 from classroomkd_mm.utils.student_weights import (is_distiller_state_dict,
                                                   student_state_dict)
 
+from ..file_mentors import is_file_mentor
 from .frozen_max_pool import use_channels_last_max_pool
 
 _MAX_KEYS_SHOWN = 8
@@ -150,9 +151,18 @@ def load_mentor_weights(name: str, mentor: nn.Module, checkpoint: str):
 
 def build_mentor(name: str, mentor_cfg: dict,
                  student_preprocessor: Optional[dict] = None) -> nn.Module:
-    """Build, load and freeze one mentor (:func:`freeze_mentor`)."""
+    """Build, load and freeze one mentor (:func:`freeze_mentor`); a mentor
+    given as a model file (:class:`~..file_mentors.FileMentor`) carries its
+    weights and loads no checkpoint."""
     mentor = MODELS.build(
         mentor_model_config(name, mentor_cfg, student_preprocessor))
+    if is_file_mentor(mentor):
+        if mentor_cfg.get('checkpoint'):
+            raise ValueError(
+                f'Mentor {name!r} is the model file {mentor.file!r}: its '
+                'weights are in the file, so it takes no `checkpoint`. '
+                'Remove `checkpoint` from its entry.')
+        return freeze_mentor(mentor)
     load_mentor_weights(name, mentor, mentor_cfg.get('checkpoint'))
     return freeze_mentor(mentor)
 

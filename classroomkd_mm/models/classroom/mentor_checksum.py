@@ -25,7 +25,11 @@ def weights_sha256(module: nn.Module) -> str:
 def mentor_checksum(module: nn.Module, checkpoint: Optional[str]) -> dict:
     """``dict(checkpoint=..., sha256=...)`` of one mentor: the sha256 of its
     checkpoint file where it is a local file, else of its loaded weights (a
-    URL's download, a mentor given as a built module)."""
+    URL's download, a mentor given as a built module); a mentor given as a
+    model file, the sha256 of the bytes it loaded."""
+    if getattr(module, 'weights_sha256', None):
+        return dict(checkpoint=getattr(module, 'file', checkpoint),
+                    sha256=module.weights_sha256)
     if checkpoint and '://' not in checkpoint and osp.isfile(
             osp.expanduser(checkpoint)):
         return dict(checkpoint=checkpoint,

@@ -1,4 +1,6 @@
-"""Average a per-keypoint quantity over the visible keypoints of a sample."""
+"""Average a per-keypoint quantity over the visible keypoints of a sample;
+the keypoints the mentors teach."""
+import torch
 from torch import Tensor
 
 
@@ -24,3 +26,17 @@ def visible_keypoint_mean(values: Tensor, keypoint_weights: Tensor,
     if empty_value == 0.0:
         return mean * (visible > 0).to(values.dtype)
     return mean.masked_fill(visible == 0, empty_value)
+
+
+def teaching_keypoint_weights(keypoint_weights: Tensor) -> Tensor:
+    """The keypoint weights the mentors teach with::
+
+        t_ik = 1       on a sample without ground truth (no w_ik > 0: an
+                       unlabelled person, taught on every keypoint)
+        t_ik = w_ik    elsewhere (the student's own keypoint weights)
+
+    A policy decides whether the unlabelled sample is taught at all
+    (:attr:`ClassroomEvidence.unlabelled`)."""
+    unlabelled = (keypoint_weights > 0).sum(-1, keepdim=True) == 0
+    return torch.where(unlabelled, torch.ones_like(keypoint_weights),
+                       keypoint_weights)

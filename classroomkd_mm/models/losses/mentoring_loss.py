@@ -9,6 +9,7 @@ from classroomkd_mm.registry import MODELS
 from ..setting_checks import check_number
 from ..component_builder import build_component
 from ..structures import ClassroomEvidence, MentorPlan
+from .keypoint_weighting import teaching_keypoint_weights
 
 
 def gap_temperatures(gaps: Optional[Tensor], active: Tensor,
@@ -87,13 +88,17 @@ class MentoringLoss(nn.Module):
         the ``(M, N)`` temperatures used, under ``'temperatures'``."""
         temperatures = self.temperatures(plan)
         student_out = evidence.student.outputs
+        teaching = evidence.targets
+        if hasattr(teaching, 'keypoint_weights'):
+            # an unlabelled person is taught on every keypoint
+            teaching = teaching._replace(keypoint_weights=(
+                teaching_keypoint_weights(teaching.keypoint_weights)))
         total = None
         for m, mentor in enumerate(evidence.mentors):
             active = plan.active[m]
             # A mentor that covers some keypoints: D over those (its
             # restricted targets), times the share rho it covers.
-            targets = (evidence.targets if mentor.targets is None else
-                       mentor.targets)
+            targets = teaching if mentor.targets is None else mentor.targets
             per_sample = self.divergence(student_out,
                                          _zero_samples(mentor.outputs, active),
                                          temperatures[m], targets)

@@ -8,6 +8,10 @@ from ..setting_checks import check_number
 from ..structures import ClassroomEvidence, MentorPlan
 
 
+#: what a policy does with samples without ground truth.
+UNLABELLED_RULES = ('teach', 'skip')
+
+
 def check_errors(owner: str, student_errors: Tensor,
                  mentor_errors: Tensor) -> Tuple[Tensor, Tensor]:
     """Detached float copies of ``(N,)`` student and ``(M, N)`` mentor
@@ -60,17 +64,44 @@ class BasePolicy:
     mentor with a ``keypoint_mapping``), zeroes the weights of inactive
     pairs and sets the plan's student confidence.
 
+    A sample without ground truth (an unlabelled person:
+    :attr:`ClassroomEvidence.unlabelled`) has no errors, but a policy whose
+    rule needs none (``needs_errors = False``: KD, AVER, DGKD, EBKD) still
+    teaches it with ``unlabelled='teach'`` (the default): every mentor whose
+    outputs are finite there and that covers every keypoint is usable, and
+    the policy's own rule selects and weights as on any sample.
+    ``unlabelled='skip'`` leaves such samples untaught (this project's
+    behaviour before unlabelled people could be loaded).
+
     Args:
         student_confidence (float): the plan's ``student_confidence`` on
             every sample, i.e. the weight of every sample's task loss; 1
             keeps the student's own loss, ``1 - alpha`` gives Hinton's convex
             combination.
+        unlabelled (str): ``'teach'`` or ``'skip'``, see above.
     """
 
-    def __init__(self, student_confidence: float = 1.0):
+    #: whether the rule reads errors against the ground truth (then an
+    #: unlabelled sample cannot be taught).
+    needs_errors = False
+
+    def __init__(self, student_confidence: float = 1.0,
+                 unlabelled: str = 'teach'):
         self.student_confidence = check_number(
             type(self).__name__, 'student_confidence', student_confidence,
             minimum=0)
+        if unlabelled not in UNLABELLED_RULES:
+            raise ValueError(f'{type(self).__name__}: unlabelled='
+                             f'{unlabelled!r} is not one of '
+                             f'{UNLABELLED_RULES}.')
+        if unlabelled == 'teach' and self.needs_errors:
+            raise ValueError(
+                f'{type(self).__name__} weighs mentors by their errors '
+                "against the ground truth, which an unlabelled sample has "
+                "not: use unlabelled='skip', or a policy that teaches "
+                'unlabelled samples (KD, AVER, DGKD, EBKD, or '
+                "KnowledgeFilter(unlabelled='reliability')).")
+        self.unlabelled = unlabelled
 
     def select(self, evidence: ClassroomEvidence,
                usable: Tensor) -> Tuple[Tensor, Tensor]:
@@ -83,6 +114,8 @@ class BasePolicy:
                                 evidence.mentor_errors)
         paired = evidence.paired_student_errors.detach().float()
         usable = usable_pairs(e_s, e_m) & torch.isfinite(paired)
+        if self.unlabelled == 'teach':
+            usable = usable | evidence.teachable_unlabelled
         active, weights = self.select(evidence, usable)
         active = active & usable
         weights = torch.where(active, weights.float(),

@@ -57,9 +57,13 @@ class CAMKD(BasePolicy):
         student_confidence (float): weight of the student's task loss.
     """
 
+    #: weights come from errors against the ground truth: an unlabelled
+    #: sample is never taught.
+    needs_errors = True
+
     def __init__(self, score_scale: Optional[float] = None,
                  student_confidence: float = 1.0):
-        super().__init__(student_confidence)
+        super().__init__(student_confidence, unlabelled='skip')
         self.score_scale = check_number('CAMKD', 'score_scale', score_scale,
                                         above=0, optional=True)
 

@@ -14,6 +14,35 @@ GRANULARITIES = ('sample', 'batch')
 WEIGHT_NORMS = ('active', 'none')
 
 
+#: what KnowledgeFilter does on samples without ground truth.
+KF_UNLABELLED_RULES = ('skip', 'reliability')
+
+
+def reliable_on_unlabelled(active: Tensor, weights: Tensor, gaps: Tensor,
+                           labelled: Tensor, teachable: Tensor
+                           ) -> Tuple[Tensor, Tensor, Tensor]:
+    """KnowledgeFilter's ``unlabelled='reliability'`` rule: on the
+    ``teachable`` ``(M, N)`` pairs of unlabelled samples, mentor ``m`` is
+    active iff ``rho_m = |{i: a_m(i), labelled}| / |{i: labelled}| >= 1/2``
+    over its ``labelled`` usable pairs, with the mean weight and gap of its
+    active labelled pairs::
+
+        w_m(i) = mean_{j labelled, a_m(j)} w_m(j)     (likewise d_m(i))
+    """
+    taught = active & labelled
+    count = labelled.sum(1, keepdim=True)
+    reliability = taught.sum(1, keepdim=True) / count.clamp_min(1)
+    n_active = taught.sum(1, keepdim=True).clamp_min(1)
+    mean_weight = torch.where(taught, weights, torch.zeros_like(
+        weights)).sum(1, keepdim=True) / n_active
+    mean_gap = torch.where(taught, gaps, torch.zeros_like(gaps)).sum(
+        1, keepdim=True) / n_active
+    unlabelled = teachable & (count > 0) & (reliability >= 0.5)
+    return (active | unlabelled,
+            torch.where(unlabelled, mean_weight.expand_as(weights), weights),
+            torch.where(unlabelled, mean_gap.expand_as(gaps), gaps))
+
+
 @MODELS.register_module()
 class KnowledgeFilter:
     """Rank the student and its mentors on each sample, keep the mentors that
@@ -67,6 +96,17 @@ class KnowledgeFilter:
             ``granularity='batch'`` and ``weight_norm='none'``, 2 reproduces
             the authors' released code for one teacher and any number of
             peers (see docs/policies.md).
+        unlabelled (str): what happens on a sample without ground truth
+            (:attr:`ClassroomEvidence.unlabelled`), where there is no error
+            to rank on. ``'skip'`` (the paper, the default): no mentor
+            teaches it. ``'reliability'``: each mentor's reliability on the
+            batch's labelled samples decides, ``rho_m = |{i labelled:
+            a_m(i)}| / |{i labelled: m usable}|``; on an unlabelled sample
+            that it can teach (:attr:`ClassroomEvidence.teachable_unlabelled`)
+            mentor ``m`` is active iff ``rho_m >= 1/2``, with its mean weight
+            and mean gap over the labelled samples it was active on (then
+            ``weight_norm`` as everywhere). A batch without a labelled
+            sample teaches no unlabelled one.
     """
 
     def __init__(self,
@@ -74,7 +114,8 @@ class KnowledgeFilter:
                  weight_norm: str = 'active',
                  score_scale: Optional[float] = None,
                  confidence_weighting: bool = True,
-                 round_decimals: Optional[int] = None):
+                 round_decimals: Optional[int] = None,
+                 unlabelled: str = 'skip'):
         if granularity not in GRANULARITIES:
             raise ValueError(f'KnowledgeFilter: granularity={granularity!r} '
                              f'is not one of {GRANULARITIES}.')
@@ -88,6 +129,10 @@ class KnowledgeFilter:
                 or not isinstance(round_decimals, int) or round_decimals < 0):
             raise ValueError('KnowledgeFilter: round_decimals must be None or '
                              f'an int >= 0, got {round_decimals!r}.')
+        if unlabelled not in KF_UNLABELLED_RULES:
+            raise ValueError(f'KnowledgeFilter: unlabelled={unlabelled!r} '
+                             f'is not one of {KF_UNLABELLED_RULES}.')
+        self.unlabelled = unlabelled
         self.round_decimals = round_decimals
         self.granularity = granularity
         self.weight_norm = weight_norm
@@ -146,6 +191,10 @@ class KnowledgeFilter:
         else:
             active, weights, gaps = self.rounded_shares(log_p, usable)
         weights = torch.where(active, weights, torch.zeros_like(weights))
+        if self.unlabelled == 'reliability':
+            active, weights, gaps = reliable_on_unlabelled(
+                active, weights, gaps, usable & has_signal[None],
+                evidence.teachable_unlabelled)
         if self.weight_norm == 'active':
             total = weights.sum(0, keepdim=True)
             weights = torch.where(active, weights / total.clamp_min(1e-12),

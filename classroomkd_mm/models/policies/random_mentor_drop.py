@@ -28,8 +28,9 @@ class RandomMentorDrop(BasePolicy):
         student_confidence (float): weight of the student's task loss.
     """
 
-    def __init__(self, drop_num: int = 1, student_confidence: float = 1.0):
-        super().__init__(student_confidence)
+    def __init__(self, drop_num: int = 1, student_confidence: float = 1.0,
+                 unlabelled: str = 'teach'):
+        super().__init__(student_confidence, unlabelled)
         self.drop_num = check_count('RandomMentorDrop', 'drop_num', drop_num,
                                     'mentors dropped per iteration')
 

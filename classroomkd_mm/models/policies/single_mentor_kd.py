@@ -32,8 +32,9 @@ class SingleMentorKD(BasePolicy):
     def __init__(self,
                  mentor_index: int = 0,
                  alpha: float = 1.0,
-                 student_confidence: float = 1.0):
-        super().__init__(student_confidence)
+                 student_confidence: float = 1.0,
+                 unlabelled: str = 'teach'):
+        super().__init__(student_confidence, unlabelled)
         alpha = check_number('SingleMentorKD', 'alpha', alpha, minimum=0)
         self.mentor_index = check_count(
             'SingleMentorKD', 'mentor_index', mentor_index,

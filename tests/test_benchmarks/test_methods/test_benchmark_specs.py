@@ -27,8 +27,11 @@ def test_every_method_builds_a_distiller_config(path, tmp_path,
     spec = load_spec(path, work_dir=str(tmp_path))
     scores = {m: float(i) for i, m in enumerate(spec.mentors)}
     for mentor in spec.mentors:
-        assert load_config(mentor_config(spec, mentor)).model.type
         assert mentor_checkpoint(spec, mentor)
+        if 'model' in spec.mentors[mentor]:  # a model file
+            assert spec.mentors[mentor]['model']['type']
+            continue
+        assert load_config(mentor_config(spec, mentor)).model.type
     for method in spec.methods:
         mentors = spec.method_mentors(method, scores)
         cfg = method_config(spec, method, mentors)
@@ -65,6 +68,29 @@ def test_host_distiller_takes_one_teacher(tmp_path, monkeypatch):
                      work_dir=str(tmp_path))
     with pytest.raises(ValueError, match='takes one teacher'):
         method_config(spec, 'dwpose', list(spec.mentors))
+
+
+def test_a_mentor_file_in_a_spec(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    spec = load_spec(osp.join(REPO, 'configs', 'benchmarks',
+                              'coco_mini_scarce_labels.py'),
+                     work_dir=str(tmp_path))
+    cfg = method_config(spec, 'kd', ['movenet'])
+    assert cfg.model.mentors['movenet'] == dict(
+        model=spec.mentors['movenet']['model'])
+    assert mentor_checkpoint(spec, 'movenet').endswith('.tflite')
+    assert cfg.train_dataloader.dataset.type == \
+        'classroomkd_mm.CocoPeopleDataset'
+    assert cfg.model.policy == dict(type='SingleMentorKD')
+    bad = tmp_path / 'spec.py'
+    bad.write_text(
+        "name = 'x'\nstudent = 's.py'\nmetric = 'm'\nseeds = [0]\n"
+        "trainings = dict()\n"
+        "mentors = dict(f=dict(model=dict(type='classroomkd_mm.FileMentor'),"
+        " checkpoint='x.pth'))\n"
+        "methods = dict(nokd=dict(mentors=[]))\n")
+    with pytest.raises(ValueError, match="a mentor given as a model file"):
+        load_spec(str(bad))
 
 
 def test_pretrained_mentor_needs_config_and_checkpoint(tmp_path):

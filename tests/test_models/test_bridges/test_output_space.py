@@ -30,6 +30,8 @@ def test_output_space_is_read_from_the_zoo_config(path, expected,
     assert space.predicts_sigma == (path == RLE)
     assert space.multi_stage == (path == MSPN)
     assert space.logit_scale == (10.0 if 'rtmpose' in path else 1.0)
+    # RTMPose softens its labels (label_softmax=True); other heads do not
+    assert space.label_softmax == ('rtmpose' in path)
 
 
 def test_udp_combined_target_is_refused(mmpose_scope):
