@@ -26,20 +26,6 @@ from classroomkd_mm.models.classroom.mentor_program import (
 pytest.importorskip('onnxruntime')
 
 
-@pytest.fixture
-def exports(monkeypatch):
-    """Which mentors were exported."""
-    calls = []
-    original = engine_program.export_mentor
-
-    def counting(name, *args, **kwargs):
-        calls.append(name)
-        return original(name, *args, **kwargs)
-
-    monkeypatch.setattr(engine_program, 'export_mentor', counting)
-    return calls
-
-
 def _build(name, model, x, tmp_path, forward=adapter_forward, **options):
     options.setdefault('engine', 'onnxruntime')
     return build_program(name, model, forward, 'adapter', ProgramOptions(
