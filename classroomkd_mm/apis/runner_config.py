@@ -42,7 +42,12 @@ def prepare_runner_config(cfg: Config, training: bool = True) -> Config:
     ``custom_hooks``: never twice). For training: the work-dir lock (any
     config) and, for a ClassroomKD config, the student-only checkpoint
     and the random generators' state. For evaluation: nothing is added, and
-    the lock of a dumped training config is dropped."""
+    the lock of a dumped training config is dropped. A distributed launch
+    on a machine without CUDA gets what it needs there
+    (:func:`~classroomkd_mm.utils.cpu_distributed.cpu_launch_config`)."""
+    # imported here: importing the module is what patches torch.cuda
+    from classroomkd_mm.utils.cpu_distributed import cpu_launch_config
+    cpu_launch_config(cfg)
     default_hooks = dict(cfg.get('default_hooks', None) or {})
     custom_hooks = list(cfg.get('custom_hooks', None) or [])
     lock = LOCK_HOOK.split('.')[-1]
