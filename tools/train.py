@@ -36,7 +36,7 @@ On a machine without CUDA, --launcher pytorch (torchrun) trains on gloo.
 """
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,7 +74,7 @@ def parse_args():
         'dataloaders.')
     add_cfg_options_arg(parser)
     add_shared_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
