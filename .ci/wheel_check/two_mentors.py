@@ -2,7 +2,7 @@
 # COCO-sample recipe, read from the installed wheel by prefix (it inherits
 # mmpose::_base_/default_runtime.py by prefix in turn), with two of its
 # mentors, trained for a few iterations by MMPose's own tools/train.py.
-# The data folder and the mentors' files come from the script.
+# The mentors' files come from the script.
 _base_ = ['classroomkd_mm::pose/samples/classroomkd_res18-c16-from-res18-c32-'
           'res18-c16-mbv2_1xb14-300it_coco-sample-64x48.py']
 
@@ -14,3 +14,12 @@ model = dict(mentors=dict(
                   checkpoint='mentors/mbv2_050.pth')))
 train_cfg = dict(max_iters=2, val_interval=1)
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
+
+# the data folder tools/check_wheel.sh is given (environment variable)
+data_root = '{{$CLASSROOMKD_CI_DATA:data}}/'
+train_dataloader = dict(num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'test_coco.json')
+test_evaluator = val_evaluator
