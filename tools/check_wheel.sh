@@ -75,7 +75,7 @@ esac
 export CLASSROOMKD_CI_DATA="$data"  # read by the two configs
 
 step "the two mentors' checkpoints (their initial weights, seeded)"
-"$py" - <<'EOF'
+"$py" - > mentors.log 2>&1 <<'EOF' || { tail -40 mentors.log; exit 1; }
 import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
@@ -109,19 +109,21 @@ step "MMPose's tools/test.py with the plain student config; mim test classroomkd
     { tail -40 test_project.log; exit 1; }
 "$py" "$mmpose_tools/test.py" student.py work/iter_3.pth --work-dir test_full \
     --dump full_checkpoint.pkl > test_full.log 2>&1 || { tail -40 test_full.log; exit 1; }
-"$py" - <<'EOF'
-import glob
-import json
+scores=0
+"$py" - <<'EOF' || scores=$?
 import pickle
 
 import numpy as np
 
-# the distilled student's score: the resumed run's validation at iteration 3
-scalars = sorted(glob.glob('work/*/vis_data/scalars.json'))[-1]
-validations = [json.loads(line) for line in open(scalars)
-               if '"coco/AP"' in line]
-assert validations and validations[-1]['step'] == 3, validations
-expected = validations[-1]
+# the distilled student's score: the resumed run's validation after
+# iteration 3 (its last `Iter(val)` line)
+lines = open('resume.log').read().split('Saving checkpoint at 3 iterations')
+assert len(lines) == 2, 'the resumed run did not reach iteration 3'
+validations = [line for line in lines[1].splitlines()
+               if 'Iter(val)' in line and 'coco/AP: ' in line]
+assert validations, 'the resumed run did not validate after iteration 3'
+expected = {'coco/AP': float(
+    validations[-1].split('coco/AP: ')[1].split()[0])}
 
 
 def predictions(path):
@@ -147,7 +149,9 @@ for name, dump, log in (
         failures.append(name)
 if failures:
     raise SystemExit('[check_wheel] the plain student config does not score '
-                     'the distilled student from: ' + ', '.join(failures))
+                     'the distilled student from: ' + ', '.join(failures) +
+                     ' (a full checkpoint needs the student\'s names at the '
+                     'top of its state dict and no mentor in it: issue 25)')
 EOF
 tested=$SECONDS
 
@@ -158,6 +162,9 @@ grep -q "classroomkd_res18-from-hrnet-w48-w32-res50_8xb64-210e_coco-256x192" sea
 "$py" "$project_tools/train.py" --help | grep -q "work-dir lock"
 models="$(grep -c '^config id:' search.log || true)"
 
-echo "=== check_wheel: passed in $((SECONDS - start)) s (wheel $((built - start)) s, $wheel_kb KiB, $wheel_files files;" \
-     "fresh pinned env $((installed - built)) s; mmpose train + resume $((trained - installed)) s;" \
-     "3 tests $((tested - trained)) s; mim search: $models models)"
+verdict=passed
+[ "$scores" -eq 0 ] || verdict="FAILED (the plain student config on a full checkpoint)"
+echo "=== check_wheel: $verdict in $((SECONDS - start)) s (wheel $((built - start)) s, $wheel_kb KiB," \
+     "$wheel_files files; fresh pinned env $((installed - built)) s; mim train mmpose + resume" \
+     "$((trained - installed)) s; 3 tests $((tested - trained)) s; mim search: $models models)"
+[ "$scores" -eq 0 ]
