@@ -18,6 +18,22 @@ def pytest_configure(config):
     os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 
+@pytest.fixture(autouse=True)
+def eager_mentors_by_default(request, monkeypatch):
+    """Mentors run eagerly unless a test sets ``mentor_runtime`` or is
+    marked ``engine_default``: the library's default (``engine='auto'``)
+    exports each mentor to ONNX (seconds per mentor) and rounds its outputs
+    by about 1e-7, which the recorded-loss tests would see. The programs'
+    own tests (tests/test_models/test_classroom) name their engines."""
+    if request.node.get_closest_marker('engine_default'):
+        return
+    from classroomkd_mm.models.classroom.mentor_program import \
+        ProgramOptions
+    defaults = ProgramOptions.__new__.__defaults__
+    monkeypatch.setattr(ProgramOptions.__new__, '__defaults__',
+                        ('eager', ) + tuple(defaults[1:]))
+
+
 @pytest.fixture
 def mmpretrain_scope():
     """One torch thread and mmpretrain as the default scope."""
@@ -45,3 +61,18 @@ def sample_data(tmp_path):
     out = tmp_path / 'data'
     shutil.copytree(SAMPLES, out)
     return str(out)
+
+
+@pytest.fixture
+def exports(monkeypatch):
+    """The names of the mentors exported to ONNX while the test runs."""
+    from classroomkd_mm.models.distillers import mentor_engine
+    calls = []
+    original = mentor_engine.export_mentor
+
+    def counting(name, *args, **kwargs):
+        calls.append(name)
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(mentor_engine, 'export_mentor', counting)
+    return calls

@@ -1,15 +1,18 @@
-"""ClassroomKD steps with the frozen-mentor runtime against the eager floor.
+"""ClassroomKD steps with the mentors' programs against the eager floor.
 
 For each setting of the speed benchmark (pose: SimpleBaseline ResNet-18
 student at 256x192 with mentors from mmpose's own configs; classification:
 CIFAR-size ResNets), each thread count and each mentor count ``k``, it times
 in interleaved rounds (one process): the student's training step, each
 mentor's eager inference pass, and ClassroomKD's ``train_step`` with the
-mentors run eagerly and through each runtime option set. The ratio reported
+mentors run eagerly and through each program option set
+(``mentor_runtime``: an engine, or ``torch.compile``). The ratio reported
 per round is ``step / (student step + the k eager mentor passes)`` of the
 same round (the eager floor). It also measures peak memory against the speed
-benchmark's bound, and how many of KnowledgeFilter's (sample, mentor) active
-decisions flip when the mentors run in bf16 instead of fp32.
+benchmark's bound (a mentor's module counted only where its program runs
+it: an engine program holds all it runs, and the classroom frees the
+module), and how many of KnowledgeFilter's (sample, mentor) active decisions
+flip when the mentors run on an engine or in bf16 instead of eagerly.
 
 With ``--skip-fractions f ...`` it also times ClassroomKD with
 ``mentor_skipping`` on, for the option sets of ``--skip-options``, in a skip
@@ -39,36 +42,19 @@ import tempfile
 import time
 
 import torch
-import torch.nn as nn
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+# ``mentor_runtime`` of each option set (classroomkd_mm/models/classroom/)
 OPTIONS = {
-    'eager': dict(fold_bn=False, channels_last=False, compile=False,
-                  precision='fp32'),
-    'cl': dict(fold_bn=False, channels_last=True, compile=False,
-               precision='fp32'),
-    'fold+cl': dict(fold_bn=True, channels_last=True, compile=False,
-                    precision='fp32'),
-    'fold+cl+bf16': dict(fold_bn=True, channels_last=True, compile=False,
-                         precision='bf16'),
-    'fold+cl+bf16+cast': dict(fold_bn=True, channels_last=True,
-                              compile=False, precision='bf16',
-                              cast_weights=True),
-}
-# Engines (mentor_engine.py): each mentor exported to ONNX once, run by the
-# engine; the torch options above do not apply to them.
-ENGINES = {
+    'eager': dict(engine='eager'),
     'ort': dict(engine='onnxruntime', precision='fp32'),
     'ov': dict(engine='openvino', precision='fp32'),
     'ov+bf16': dict(engine='openvino', precision='bf16'),
 }
-OPTIONS.update(ENGINES)
-COMPILED = {'fold+cl+compile': dict(fold_bn=True, channels_last=True,
-                                    compile=True, precision='fp32'),
-            'fold+cl+bf16+cast+compile': dict(
-                fold_bn=True, channels_last=True, compile=True,
-                precision='bf16', cast_weights=True)}
+COMPILED = {'compiled': dict(engine='compiled', precision='fp32'),
+            'compiled+bf16': dict(engine='compiled', precision='bf16')}
+ENGINES = ('onnxruntime', 'openvino')
 BATCH = dict(pose=2, classification=32)
 FLIP_BATCH = dict(pose=8, classification=64)
 MIB = 2**20
@@ -92,14 +78,14 @@ def parse_args():
     p.add_argument('--skip-fractions', nargs='*', type=float, default=[],
                    help='time mentor skipping with these shares of the '
                    '(sample, mentor) pairs skipped')
-    p.add_argument('--skip-options', nargs='+', default=['eager', 'fold+cl'],
+    p.add_argument('--skip-options', nargs='+', default=['eager', 'ort'],
                    choices=list(OPTIONS) + list(COMPILED),
                    help='runtime option sets timed with skipping (the '
                    'compiled ones with --compile)')
     p.add_argument('--no-flips', action='store_true',
                    help='skip the bf16-vs-fp32 active-set measurement')
     p.add_argument('--compile', action='store_true',
-                   help='also time torch.compile of the converted mentors')
+                   help="also time engine='compiled' (torch.compile)")
     p.add_argument('--no-memory', action='store_true')
     p.add_argument('--out', default='work_dirs/benchmark_mentor_runtime/'
                    'below_floor.json')
@@ -107,9 +93,11 @@ def parse_args():
 
 
 def skip_state(d, batch, fraction):
-    """Fill ``d``'s error cache from one eager pass on ``batch`` and mark
-    the ``fraction`` of (sample, mentor) pairs where the mentor is furthest
-    behind the student as far behind; returns the cache's state."""
+    """From one pass of ``d`` (a distiller with mentor skipping, its cache
+    empty, so every mentor runs on every sample) on ``batch``: the cache
+    state (``d.classroom.state_dict()``) that marks the ``fraction`` of
+    (sample, mentor) pairs where the mentor is furthest behind the student
+    as far behind, the other pairs at their measured errors."""
     errors = {}
     original = d.policy
 
@@ -119,38 +107,34 @@ def skip_state(d, batch, fraction):
         errors['scale'] = evidence.score_scale
         return original(evidence)
 
-    saved = d.mentor_skipping
-    d.mentor_skipping, d.policy = None, recording
+    d.policy = recording
     with torch.no_grad():
         data = d.data_preprocessor(batch, True)
         d.loss(**data)
-    d.mentor_skipping, d.policy = saved, original
+    d.policy = original
     gaps = (errors['mentors'] - errors['student']) / errors['scale']
     n = len(batch['data_samples'])
-    cache = d.skip_cache
-    cache.reserve(list(range(n)))
-    cache.errors[:n] = errors['mentors'].t()
+    state = {k: v.clone() for k, v in d.classroom.state_dict().items()}
+    cached = errors['mentors'].t().clone().float()
     chosen = gaps.flatten().argsort(descending=True)[
         :round(fraction * gaps.numel())]
     marked = torch.zeros(gaps.numel(), dtype=torch.bool)
     marked[chosen] = True
-    cache.errors[:n][marked.view_as(gaps).t()] = 1e6
-    return {k: v.clone() for k, v in cache.state_dict().items()}
+    cached[marked.view_as(gaps).t()] = 1e6
+    state['skip_cache.errors'][:n] = cached
+    return state
 
 
 def build(setting, counts, options, skip_fractions=(), skip_options=()):
     """Cases: the student step, each eager mentor pass, and a ClassroomKD
     distiller per (option set, k). Mentors are built once and shared; so
-    are the runtime programs of one option set."""
+    are the programs of one option set."""
     from benchmarks.speed.cases import (OPTIMIZER, POLICIES, Case,
-                                                _state_tensors)
+                                        _state_tensors)
+    from benchmarks.speed.mentor_programs import held_tensors, use_programs
     from mmengine.optim import build_optim_wrapper
 
     from classroomkd_mm.models import ClassroomDistiller
-    from classroomkd_mm.models.distillers.mentor_error_cache import \
-        MentorErrorCache
-    from classroomkd_mm.models.distillers.mentor_skipping import \
-        skipping_options
     from classroomkd_mm.registry import MODELS
 
     batch = setting.batch
@@ -164,7 +148,7 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
                   lambda: _state_tensors(student, student_ow))]
     holder = ClassroomDistiller(student=setting.student,
                                 mentors=setting.mentors)
-    mentors, adapter = holder.mentors, holder.adapter
+    mentors, adapter = holder.classroom.mentors(), holder.adapter
     with torch.no_grad():
         inputs = holder.data_preprocessor(batch, True)['inputs']
     for name, mentor in mentors.items():
@@ -175,65 +159,53 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
                           lambda mentor=mentor: _state_tensors(mentor)))
     policy, mentoring = POLICIES['classroomkd']
     names = list(mentors)
-    distillers = {}
+    distillers, programs = {}, {}
+
+    def distiller(k, runtime, shared, **kwargs):
+        torch.manual_seed(0)
+        d = ClassroomDistiller(
+            student=setting.student, policy=policy, mentoring=mentoring,
+            mentors={n: mentors[n] for n in names[:k]}, **kwargs)
+        return d.train(), use_programs(d, runtime, shared)
+
+    def student_side(d, ow):
+        return _state_tensors(d, ow)  # mentors are not the model's state
+
     for option, runtime in options.items():
-        shared_runtimes = {}
-        # channels_last stores the mentors' convolution weights
-        # channels-last in place: those distillers get their own copy of
-        # the mentors, so that the eager ones (and the floor) keep theirs.
-        own = ({n: copy.deepcopy(m) for n, m in mentors.items()}
-               if runtime.get('channels_last') else mentors)
+        shared = {}
         for k in counts:
-            torch.manual_seed(0)
-            d = ClassroomDistiller(student=setting.student, mentors=None,
-                                   policy=policy, mentoring=mentoring,
-                                   mentor_runtime=runtime)
-            d.mentors = nn.ModuleDict((n, own[n]) for n in names[:k])
-            d.train()
-            d._runtimes = shared_runtimes
+            d, slots = distiller(k, runtime, shared)
             ow = build_optim_wrapper(d, copy.deepcopy(OPTIMIZER))
 
             def persistent(d=d, ow=ow):
-                return _state_tensors(d, ow) + [
-                    t for r in d._runtimes.values()
-                    if r.mentor in d.mentors.values() for t in r.tensors()]
+                return student_side(d, ow) + held_tensors(d)
 
             cases.append(Case(f'{option}@{k}', 'distiller',
                               lambda d=d, ow=ow: d.train_step(batch, ow),
                               persistent, num_mentors=k, policy=option,
                               distiller=d, optim_wrapper=ow, batch=batch))
             distillers[option, k] = d
+            programs[option, k] = slots
+
     for option in skip_options:
         for fraction in skip_fractions:
             for k in counts:
-                torch.manual_seed(0)
-                d = ClassroomDistiller(
-                    student=setting.student, mentors=None, policy=policy,
-                    mentoring=mentoring, mentor_runtime=options[option])
-                d.mentors = nn.ModuleDict(
-                    (n, distillers[option, k].mentors[n]) for n in names[:k])
-                d.mentor_skipping = skipping_options(
-                    dict(margin=1.0, reprobe_fraction=0.0))
-                d.skip_cache = MentorErrorCache(k)
-                d._mentor_output_shapes = {}
-                d._runtimes = distillers[option, k]._runtimes
-                d.train()
+                d, slots = distiller(
+                    k, options[option], programs[option, k],
+                    mentor_skipping=dict(margin=1.0, reprobe_fraction=0.0))
                 state = skip_state(d, batch, fraction)
                 ow = build_optim_wrapper(d, copy.deepcopy(OPTIMIZER))
                 skipped = []
 
                 def step(d=d, ow=ow, state=state, skipped=skipped, k=k):
-                    d.skip_cache.load_state_dict(state)
+                    d.classroom.load_state_dict(state)
                     logs = d.train_step(batch, ow)
                     skipped.append(sum(
                         float(logs[f'classroom.{n}.skipped_rate'])
                         for n in names[:k]) / k)
 
                 def persistent(d=d, ow=ow):
-                    return _state_tensors(d, ow) + [
-                        t for r in d._runtimes.values()
-                        if r.mentor in d.mentors.values()
-                        for t in r.tensors()]
+                    return student_side(d, ow) + held_tensors(d)
 
                 name = f'{option}+skip{fraction:g}'
                 cases.append(Case(f'{name}@{k}', 'distiller', step,
@@ -241,8 +213,9 @@ def build(setting, counts, options, skip_fractions=(), skip_options=()):
                                   distiller=d, optim_wrapper=ow,
                                   batch=batch))
                 distillers[name, k] = d
+                programs[name, k] = slots
                 SKIPPED[setting.name, name, k] = skipped
-    return cases, names, distillers, inputs
+    return cases, names, distillers, programs, inputs
 
 
 def rss_bytes() -> int:
@@ -250,7 +223,7 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 
-def engine_memory(runtime, inputs) -> int:
+def engine_memory(program, inputs) -> int:
     """Bytes the engine holds for one mentor, which torch does not see:
     the process's resident memory growth when one more session of the
     mentor's program is opened and run once on the batch (its copy of the
@@ -264,7 +237,7 @@ def engine_memory(runtime, inputs) -> int:
     trim = getattr(ctypes.CDLL(None), 'malloc_trim', lambda pad: 0)
     trim(0)
     before = rss_bytes()
-    extra = copy.copy(runtime.engine_program)  # without the session
+    extra = copy.copy(program)  # without the session
     with torch.no_grad():
         extra(inputs)
     gc.collect()
@@ -287,8 +260,9 @@ def active_flips(setting_fn, tmp_dir, name, k, compared):
     """KnowledgeFilter's active decisions with the mentors run through each
     option set of ``compared`` against those with fp32 mentors
     (``compared[0]``) on one larger batch: one entry per other option."""
-    from classroomkd_mm.models import ClassroomDistiller
     from benchmarks.speed.cases import POLICIES
+    from benchmarks.speed.mentor_programs import use_programs
+    from classroomkd_mm.models import ClassroomDistiller
     setting = setting_fn(tmp_dir, batch_size=FLIP_BATCH[name],
                          num_mentors=k)
     policy, mentoring = POLICIES['classroomkd']
@@ -307,8 +281,7 @@ def active_flips(setting_fn, tmp_dir, name, k, compared):
     data = d.data_preprocessor(setting.batch, True)
     with torch.no_grad():
         for runtime in compared.values():
-            d.mentor_runtime = type(d.mentor_runtime)(**runtime)
-            d._runtimes.clear()
+            use_programs(d, runtime)
             d.loss(**data)
     reference, *others = plans
     return [dict(batch=FLIP_BATCH[name], mentors=k, against=list(compared)[0],
@@ -337,8 +310,8 @@ def main():
     from benchmarks.speed.peak_memory import step_memory
     from benchmarks.speed.settings import SETTINGS
     from benchmarks.speed.timing import interleaved_times
-    from classroomkd_mm.models.distillers.mentor_runtime import (
-        native_bf16_cpu)
+    from classroomkd_mm.models.classroom.mentor_program import \
+        native_bf16_cpu
     options = {k: dict(v) for k, v in OPTIONS.items()
                if k == 'eager' or k in args.options or
                (args.skip_fractions and k in args.skip_options)}
@@ -378,13 +351,13 @@ def main():
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp_dir:
         for option, runtime in options.items():
-            if runtime.get('engine', 'torch') != 'torch':
+            if runtime['engine'] in ENGINES:
                 runtime['cache_dir'] = osp.join(tmp_dir, 'mentor_engine')
         for name in args.settings:
             torch.set_num_threads(1)
             setting = SETTINGS[name](tmp_dir, batch_size=BATCH[name],
                                      num_mentors=max(args.counts))
-            cases, names, distillers, inputs = build(
+            cases, names, distillers, programs, inputs = build(
                 setting, args.counts, options, args.skip_fractions,
                 args.skip_options)
             for threads in args.threads:
@@ -408,8 +381,7 @@ def main():
                     out['runs'].append(dict(
                         setting=name, threads=threads, mentors=int(k),
                         options=option,
-                        engine=options[option.split('+skip')[0]].get(
-                            'engine', 'torch'),
+                        engine=options[option.split('+skip')[0]]['engine'],
                         mentor_runtime=options[option.split('+skip')[0]],
                         skipped_fraction=(statistics.mean(skipped)
                                           if skipped else None),
@@ -431,32 +403,32 @@ def main():
                         + max(m['transient_peak'] for m in mentor_mem))
                     for option in [o for o, kk in distillers if kk == k]:
                         m = mem[f'{option}@{k}']
-                        d = distillers[option, k]
+                        slots = programs[option, k]
                         engine = sum(
-                            engine_memory(d._runtimes[n], inputs)
-                            for n in names[:k] if n in d._runtimes and
-                            d._runtimes[n].engine_program is not None)
+                            engine_memory(slots[n], inputs)
+                            for n in names[:k] if n in slots
+                            and not slots[n].needs_module)
                         out['memory'].append(dict(
                             setting=name, mentors=k, options=option,
-                            engine=options[option.split('+skip')[0]].get(
-                                'engine', 'torch'),
+                            engine=options[option.split('+skip')[0]][
+                                'engine'],
                             peak_mib=(m['total'] + engine) / MIB,
                             persistent_mib=m['persistent'] / MIB,
                             transient_mib=m['transient_peak'] / MIB,
                             engine_mib=engine / MIB,
                             bound_mib=bound / MIB,
                             within_bound=m['total'] + engine <= bound))
-            for (option, k), d in distillers.items():
-                for r in d._runtimes.values():
-                    if r.report:
+            for (option, k), slots in programs.items():
+                for r in slots.values():
+                    if getattr(r, 'report', None):
                         out.setdefault('builds', {}).setdefault(
                             name, {})[f'{option}:{r.name}'] = r.report
-            del cases, distillers, inputs
+            del cases, distillers, programs, inputs
             if not args.no_flips:
                 log(f'[{name}] bf16 against fp32 active sets...')
-                compared = {o: options.get(o, OPTIONS[o]) for o in (
-                    'fold+cl', 'fold+cl+bf16', 'ort', 'ov+bf16')
-                    if o in ('fold+cl', 'fold+cl+bf16') or o in options}
+                compared = {o: options[o] for o in (
+                    'eager', 'ort', 'ov+bf16', 'compiled+bf16')
+                    if o in options}
                 out['flips'] += [dict(setting=name, **f) for f in
                                  active_flips(SETTINGS[name], tmp_dir, name,
                                               max(args.counts), compared)]

@@ -118,7 +118,8 @@ def run_setting(name, opts, device, tmp_dir, memory, probe_steps,
     for c in cases:
         if c.kind == 'distiller':
             assert all(p.grad is None and not p.requires_grad
-                       for p in c.distiller.mentors.parameters()), c.name
+                       for m in c.distiller.classroom.mentors().values()
+                       for p in m.parameters()), c.name
     return raw
 
 

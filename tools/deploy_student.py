@@ -52,7 +52,6 @@ import json
 import os
 import os.path as osp
 import sys
-import warnings
 
 import numpy as np
 import torch
@@ -64,7 +63,11 @@ from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
                                  student_only_config)
 from classroomkd_mm.utils.student_weights import \
     load_student_for_evaluation  # noqa: E402
-from tools.export_student import sha256_of  # noqa: E402
+from classroomkd_mm.utils.onnx_files import export_onnx  # noqa: E402
+from classroomkd_mm.utils.onnx_files import \
+    file_sha256 as sha256_of  # noqa: E402
+from classroomkd_mm.utils.onnx_files import \
+    onnxruntime_session as ort_session  # noqa: E402
 
 OPSET = 17
 INPUT_NAME = 'input'
@@ -254,32 +257,6 @@ def consumer_input(network_x, model, input_order):
     return ((network_x * std + mean).flip(1) - mean) / std
 
 
-def export_onnx(module, example, path, names):
-    dynamic = {n: {0: 'batch'} for n in (INPUT_NAME, *names)}
-    with warnings.catch_warnings():
-        # torch 2.9+ deprecates the TorchScript exporter in favour of the
-        # dynamo one, which needs onnxscript (not installed here)
-        warnings.filterwarnings('ignore', category=DeprecationWarning,
-                                message='You are using the legacy '
-                                'TorchScript-based ONNX export')
-        warnings.filterwarnings('ignore', category=DeprecationWarning,
-                                message='The feature will be removed')
-        warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
-        torch.onnx.export(module, (example, ), path, dynamo=False,
-                          opset_version=OPSET, input_names=[INPUT_NAME],
-                          output_names=list(names), dynamic_axes=dynamic,
-                          do_constant_folding=True)
-
-
-def ort_session(path, threads=1):
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(path, options,
-                                providers=['CPUExecutionProvider'])
-
-
 def max_abs_difference(module, session, x, names):
     """Max abs difference of the session's outputs from ``module``'s on
     ``x``, and the outputs' shapes (batch axis named)."""
@@ -378,7 +355,8 @@ def deploy_student(config, checkpoint, out, image=None,
         os.makedirs(osp.dirname(onnx_path), exist_ok=True)
     unchecked = onnx_path + '.unchecked'  # renamed once it passes the check
     try:
-        export_onnx(module, graph_x[:1], unchecked, names)
+        export_onnx(module, graph_x[:1], unchecked, names, INPUT_NAME,
+                    OPSET)
         difference, shapes = max_abs_difference(
             module, ort_session(unchecked), graph_x, names)
         if not difference <= tolerance:

@@ -5,8 +5,8 @@
 
 reads the full distiller checkpoint (safely: ``weights_only=True`` with the
 allow-list of ``classroomkd_mm.utils.safe_checkpoint``; a checkpoint that
-holds code is refused), keeps the ``student.*`` weights with the prefix
-removed and plain metadata (epoch, iteration, dataset_meta; no optimizer, no
+holds code is refused), keeps the student's weights (the distiller's
+connectors and classroom state left out) and plain metadata (epoch, iteration, dataset_meta; no optimizer, no
 message hub, no mentors), and writes ``<out>-<sha256[:8]>.pth`` as OpenMMLab's
 ``tools/model_converters/publish_model.py`` names published files. The result
 loads with the plain student config through mmpose's ``init_model`` and
@@ -14,7 +14,6 @@ mmpretrain's ``get_model`` / ``ImageClassificationInferencer``, and with
 ``torch.load(..., weights_only=True)`` and no allow-list.
 """
 import argparse
-import hashlib
 import os
 import os.path as osp
 import sys
@@ -22,20 +21,13 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from classroomkd_mm.utils.onnx_files import file_sha256  # noqa: E402
 from classroomkd_mm.utils.safe_checkpoint import torch_load_safely  # noqa
 from classroomkd_mm.utils.student_weights import (  # noqa: E402
-    STUDENT_PREFIX, student_checkpoint)
+    student_checkpoint, student_state_dict)
 
 META_KEYS = ('epoch', 'iter', 'dataset_meta', 'mmengine_version',
              'experiment_name')
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_student(in_file: str, out_file: str) -> str:
@@ -43,13 +35,13 @@ def export_student(in_file: str, out_file: str) -> str:
     checkpoint = torch_load_safely(in_file, map_location='cpu')
     state_dict = checkpoint.get('state_dict', checkpoint) \
         if isinstance(checkpoint, dict) else None
-    if not isinstance(state_dict, dict) or not any(
-            k.startswith(STUDENT_PREFIX) for k in state_dict):
+    if not isinstance(state_dict, dict) or not student_state_dict(
+            state_dict):
         raise ValueError(
-            f'{in_file!r} holds no `{STUDENT_PREFIX}*` weights, so it is not '
-            'a ClassroomDistiller checkpoint. Pass the epoch_*.pth / '
-            'iter_*.pth / best_*.pth that the distiller run saved (a '
-            '*_student.pth file already is a student checkpoint).')
+            f'{in_file!r} holds no student weights (no state dict with '
+            'tensors), so it is not a ClassroomDistiller checkpoint. Pass '
+            'the epoch_*.pth / iter_*.pth / best_*.pth that the distiller '
+            'run saved.')
     source_meta = checkpoint.get('meta') or {}
     meta = {k: source_meta[k] for k in META_KEYS if k in source_meta}
     meta['source_checkpoint'] = osp.basename(in_file)
@@ -58,7 +50,7 @@ def export_student(in_file: str, out_file: str) -> str:
         os.makedirs(osp.dirname(stem), exist_ok=True)
     tmp = stem + '.pth.tmp'
     torch.save(student_checkpoint(state_dict, meta), tmp)
-    final = f'{stem}-{sha256_of(tmp)[:8]}.pth'
+    final = f'{stem}-{file_sha256(tmp)[:8]}.pth'
     os.replace(tmp, final)
     return final
 

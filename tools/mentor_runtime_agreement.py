@@ -17,7 +17,7 @@ is the same as with the reference method's mentors.
 
     python tools/mentor_runtime_agreement.py \\
         configs/benchmarks/digits_mentor_runtime.py \\
-        --against classroomkd_ort classroomkd_ov_bf16 classroomkd_bf16 \\
+        --against classroomkd_ort classroomkd_ov_bf16 \\
         --cfg-options train_dataloader.dataset.data_prefix=train
 
 Writes ``<work_dir>/agreement/agreement_seed_<seed>.json`` (or ``--out``).
@@ -92,9 +92,10 @@ def method_runtime(spec, method: str, cache_dir: str,
                        f'{sorted(spec.methods)}')
     options = spec.methods[method].get('distiller_options') or {}
     runtime = dict(options.get('mentor_runtime') or {})
-    if runtime.get('engine', 'torch') != 'torch':
+    if runtime.get('engine') in ('onnxruntime', 'openvino', 'auto'):
         runtime.setdefault('cache_dir', cache_dir)
-    if runtime and tolerance is not None:
+    if runtime and runtime.get('engine') != 'eager' and \
+            tolerance is not None:
         runtime['tolerance'] = tolerance
     return runtime
 
@@ -133,8 +134,7 @@ def main():
     from mmengine.runner import Runner, set_random_seed
 
     from benchmarks.methods import load_spec
-    from classroomkd_mm.models.distillers.mentor_runtime import \
-        runtime_options
+    from benchmarks.speed.mentor_programs import use_programs
     from tools.benchmark_mentor_runtime import cpu_model
     spec = load_spec(args.spec)
     out_dir = osp.join(spec.work_dir, 'agreement')
@@ -147,8 +147,7 @@ def main():
         spec, args.method, args.seed, args.cfg_options)
     compared = [args.method] + [m for m in args.against if m != args.method]
     cache_dir = osp.join(out_dir, 'mentor_engine')
-    runtimes = {m: runtime_options(method_runtime(spec, m, cache_dir,
-                                                  args.tolerance))
+    runtimes = {m: method_runtime(spec, m, cache_dir, args.tolerance)
                 for m in compared}
     programs = {m: {} for m in compared}
 
@@ -164,7 +163,7 @@ def main():
     distiller.train()
     set_random_seed(args.seed)  # the transforms' draws (numpy, random)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=args.seed)
-    names = list(distiller.mentors)
+    names = list(distiller.classroom.names)
     zeros = torch.zeros(len(names), dtype=torch.long)
     counts = {m: dict(agreed=zeros.clone(), active=zeros.clone())
               for m in compared}
@@ -177,8 +176,8 @@ def main():
                 data = dict(inputs=data['inputs'][:keep],
                             data_samples=data['data_samples'][:keep])
             for current in compared:
-                distiller.mentor_runtime = runtimes[current]
-                distiller._runtimes = programs[current]
+                programs[current] = use_programs(
+                    distiller, runtimes[current], programs[current])
                 torch.manual_seed(step)
                 distiller.loss(**data)
             reference = plans[args.method]

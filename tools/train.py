@@ -32,6 +32,8 @@ never twice):
                   init_model and tools/test.py with the plain student config
   RNG state       the random generators in every checkpoint, so --resume
                   continues exactly as an uninterrupted run
+  mentor sha256   each mentor's file hash in every checkpoint: a --resume
+                  whose mentors changed stops, naming the mentor and file
 On a machine without CUDA, --launcher pytorch (torchrun) trains on gloo.
 """
 

@@ -21,6 +21,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional
 import torch
 import torch.nn as nn
 
+from .mentor_programs import held_tensors
 from .settings import Setting
 
 POLICIES = {
@@ -106,13 +107,12 @@ def build_cases(setting: Setting, mentor_counts, policies=('classroomkd',
     # Mentors: built once, by the distiller itself.
     holder = ClassroomDistiller(student=setting.student,
                                 mentors=setting.mentors).to(device)
-    mentors = holder.mentors
+    mentors = holder.classroom.mentors()
     adapter = holder.adapter
     with torch.no_grad():
         inputs = holder.data_preprocessor(batch, True)['inputs']
-    bridges = holder.bridges
     for name, mentor in mentors.items():
-        bridge = bridges[name] if name in bridges else None
+        bridge = holder.classroom.bridge(name)
         if bridge is not None and not bridge.is_identity:
             from classroomkd_mm.models.bridges.crop_resize import resize_crop
             own = resize_crop(inputs, bridge.mentor_space.input_size)
@@ -133,15 +133,11 @@ def build_cases(setting: Setting, mentor_counts, policies=('classroomkd',
         policy_cfg, mentoring_cfg = POLICIES[policy]
         for k in mentor_counts:
             torch.manual_seed(seed)
+            # the mentors built once, handed to each distiller as modules
             distiller = ClassroomDistiller(
-                student=setting.student, mentors=None, policy=policy_cfg,
-                mentoring=mentoring_cfg)
-            distiller.mentors = nn.ModuleDict(
-                (n, mentors[n]) for n in names[:k])
-            # a pose mentor's bridge into the student's output space, as the
-            # distiller's constructor builds it
-            distiller.bridges = nn.ModuleDict(
-                (n, bridges[n]) for n in names[:k] if n in bridges)
+                student=setting.student, policy=policy_cfg,
+                mentoring=mentoring_cfg,
+                mentors={n: mentors[n] for n in names[:k]})
             distiller.to(device).train()
             ow = _optim_wrapper(distiller)
 
@@ -150,7 +146,9 @@ def build_cases(setting: Setting, mentor_counts, policies=('classroomkd',
 
             cases.append(Case(
                 f'{policy}@{k}', 'distiller', step,
-                lambda d=distiller, ow=ow: _state_tensors(d, ow),
+                # the mentors are not the model's state: the classroom's
+                lambda d=distiller, ow=ow: _state_tensors(d, ow) +
+                held_tensors(d),
                 num_mentors=k, policy=policy, distiller=distiller,
                 optim_wrapper=ow, batch=batch))
     return cases

@@ -98,7 +98,7 @@ def _save_random_weights(model_cfg: dict, path: str, seed: int) -> str:
 def _pose_student():
     from mmengine.registry import init_default_scope
 
-    from classroomkd_mm.models.distillers.mentor_builder import \
+    from classroomkd_mm.models.classroom.mentor_builder import \
         mentor_model_config
     init_default_scope('mmpose')
     base = mentor_model_config(
@@ -110,7 +110,7 @@ def _pose_student():
 
 
 def _pose_mentor(tmp_dir, name, config, seed, keypoint_mapping=None):
-    from classroomkd_mm.models.distillers.mentor_builder import \
+    from classroomkd_mm.models.classroom.mentor_builder import \
         mentor_model_config
     model = _no_pretrained(mentor_model_config(
         name, dict(config=config, checkpoint=None)))

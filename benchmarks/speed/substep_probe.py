@@ -93,11 +93,11 @@ class SubstepProbe:
         def forward_category():
             self._forwards += 1
             return 'forward.student' if self._forwards % (
-                len(d.mentors) + 1) == 1 else 'forward.mentors'
+                len(d.classroom.names) + 1) == 1 else 'forward.mentors'
 
         self._patch(adapter, 'forward',
                     self._timed(forward_category, adapter.forward))
-        bridges = getattr(d, 'bridges', {})
+        bridges = d.classroom.bridges
         if len(bridges):
             from classroomkd_mm.models.bridges import mentor_bridge
             self._patch(mentor_bridge, 'resize_crop', self._timed(

@@ -26,7 +26,7 @@ def _runtime_hooks() -> dict:
 def runtime_hooks() -> dict:
     """``classroomkd_hooks`` of ``configs/_base_/classroomkd_runtime.py``:
     name -> hook config (the work-dir lock, the student-only checkpoint,
-    the random generators' state)."""
+    the random generators' state, the mentors' sha256)."""
     return copy.deepcopy(_runtime_hooks())
 
 
@@ -40,8 +40,9 @@ def prepare_runner_config(cfg: Config, training: bool = True) -> Config:
     as in the base runtime config, unless the config has them already
     (inherited from ``classroomkd_runtime.py`` or listed in
     ``custom_hooks``: never twice). For training: the work-dir lock (any
-    config) and, for a ClassroomKD config, the student-only checkpoint
-    and the random generators' state. For evaluation: nothing is added, and
+    config) and, for a ClassroomKD config, the student-only checkpoint,
+    the random generators' state and the mentors' sha256 (a resume with
+    changed mentors stops). For evaluation: nothing is added, and
     the lock of a dumped training config is dropped. A distributed launch
     on a machine without CUDA gets what it needs there
     (:func:`~classroomkd_mm.utils.cpu_distributed.cpu_launch_config`)."""

@@ -9,6 +9,11 @@ import torch.nn as nn
 from mmengine.model import is_model_wrapper
 
 STUDENT_PREFIX = 'student.'
+#: a distiller's entries beside its student's (its checkpoint layout keeps
+#: the student's own names at the top level)
+DISTILLER_PREFIXES = ('connectors.', 'classroom.')
+#: entries of the layout before the student's names moved to the top level
+OLD_DISTILLER_PREFIXES = ('mentors.', 'skip_cache.')
 
 
 def plain_data(obj):
@@ -26,11 +31,18 @@ def plain_data(obj):
 
 
 def student_state_dict(state_dict: dict) -> OrderedDict:
-    """The ``student.*`` entries of a distiller state dict, prefix removed,
-    detached and on the CPU."""
+    """The student's entries of a distiller state dict, detached and on the
+    CPU: its top-level entries (the distiller's ``connectors.*`` and
+    ``classroom.*`` left out), or in the older layout its ``student.*``
+    entries with the prefix removed. A plain model's state dict comes back
+    as it is."""
+    if any(k.startswith(STUDENT_PREFIX) for k in state_dict):
+        return OrderedDict(
+            (k[len(STUDENT_PREFIX):], v.detach().cpu())
+            for k, v in state_dict.items() if k.startswith(STUDENT_PREFIX))
     return OrderedDict(
-        (k[len(STUDENT_PREFIX):], v.detach().cpu())
-        for k, v in state_dict.items() if k.startswith(STUDENT_PREFIX))
+        (k, v.detach().cpu()) for k, v in state_dict.items()
+        if hasattr(v, 'detach') and not k.startswith(DISTILLER_PREFIXES))
 
 
 def student_checkpoint(model_or_state_dict, meta: dict = None) -> dict:
@@ -48,9 +60,11 @@ def student_checkpoint(model_or_state_dict, meta: dict = None) -> dict:
 
 
 def is_distiller_state_dict(state_dict: dict) -> bool:
-    """Whether ``state_dict`` is a ClassroomDistiller's (``student.*``
-    entries) rather than a plain model's."""
-    return any(k.startswith(STUDENT_PREFIX) for k in state_dict)
+    """Whether ``state_dict`` has a ClassroomDistiller's own entries
+    (connectors, the classroom's state, or the older ``student.*`` layout)
+    besides a plain model's."""
+    return any(k.startswith((STUDENT_PREFIX, ) + DISTILLER_PREFIXES +
+                            OLD_DISTILLER_PREFIXES) for k in state_dict)
 
 
 def _shorten(keys, limit=8):
@@ -66,9 +80,9 @@ def load_student_for_evaluation(student: nn.Module, checkpoint: str,
     """Load the student's weights from ``checkpoint`` into ``student``
     strictly, whatever kind the file is, and return the loaded checkpoint.
 
-    A ClassroomKD checkpoint gives its ``student.*`` weights (with a plain
-    student ``config`` the log says so); a student-only checkpoint goes into
-    the student as it is (with a distiller ``config`` the log says so).
+    A ClassroomKD checkpoint and a student-only file give the same student
+    weights (the distiller's connectors and classroom state left out; the
+    older ``student.*`` layout is read too, with one log line).
     Missing, unexpected or mis-shaped keys (data preprocessor buffers aside)
     are an error naming the file, the config and the fix: evaluation never
     scores randomly initialised weights. ``after_load(checkpoint)`` runs
@@ -88,17 +102,13 @@ def load_student_for_evaluation(student: nn.Module, checkpoint: str,
                          'tools/export_student.py.')
     state_dict = {(k[len('module.'):] if k.startswith('module.') else k): v
                   for k, v in state_dict.items()}
-    if is_distiller_state_dict(state_dict):
-        state_dict = student_state_dict(state_dict)
-        if not distiller_config:
-            print_log(f'{checkpoint} is a ClassroomKD checkpoint: evaluating '
-                      f'its student ({STUDENT_PREFIX}* weights) with the '
-                      f'plain student config {config}.', logger='current',
-                      level=logging.WARNING)
-    elif distiller_config:
-        print_log(f'{checkpoint} is a student-only checkpoint: loading it '
-                  f'into the student of the ClassroomKD config {config}.',
+    if any(k.startswith(STUDENT_PREFIX) for k in state_dict):
+        print_log(f'{checkpoint} is a ClassroomKD checkpoint of the older '
+                  f'layout ({STUDENT_PREFIX}* names): evaluating its student.',
                   logger='current', level=logging.WARNING)
+    # a distiller checkpoint keeps the student's names at the top level;
+    # its connectors and classroom state are not the student's
+    state_dict = student_state_dict(state_dict)
     own = student.state_dict()
     ignore = 'data_preprocessor.'
     missing = [k for k in own if k not in state_dict

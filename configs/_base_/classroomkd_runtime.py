@@ -7,6 +7,8 @@
 #                       does nothing for a model that is not a distiller)
 #   rng_state           the random generators in every checkpoint, so a
 #                       resumed run equals an uninterrupted one (RngStateHook)
+#   mentor_checksum     each mentor's sha256 in every checkpoint; a resume
+#                       whose mentors changed stops (MentorChecksumHook)
 #
 # MMEngine refuses a top-level key that two `_base_` files both set, and every
 # host recipe sets `default_hooks`; so a config inherits this file beside its
@@ -23,4 +25,5 @@
 classroomkd_hooks = dict(
     work_dir_lock=dict(type='classroomkd_mm.WorkDirLockHook'),
     student_checkpoint=dict(type='classroomkd_mm.StudentCheckpointHook'),
-    rng_state=dict(type='classroomkd_mm.RngStateHook'))
+    rng_state=dict(type='classroomkd_mm.RngStateHook'),
+    mentor_checksum=dict(type='classroomkd_mm.MentorChecksumHook'))

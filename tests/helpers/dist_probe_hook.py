@@ -8,6 +8,7 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
+from tests.helpers.classroom_probes import mentors_of
 
 
 @HOOKS.register_module()
@@ -39,9 +40,9 @@ class DistProbeHook(Hook):
         synced, _ = model._build_params_for_reducer()
         synced = {id(p) for p in synced}
         self.info['mentor_params'] = sum(
-            1 for _ in distiller.mentors.parameters())
+            1 for _ in mentors_of(distiller).parameters())
         self.info['mentor_params_synced'] = sum(
-            id(p) in synced for p in distiller.mentors.parameters())
+            id(p) in synced for p in mentors_of(distiller).parameters())
         student = [p for p in distiller.student.parameters()
                    if p.requires_grad]
         self.info['student_params'] = len(student)
@@ -49,7 +50,7 @@ class DistProbeHook(Hook):
             id(p) in synced for p in student)
         self.info['synced_params'] = len(synced)
         self.info['mentors_require_grad'] = any(
-            p.requires_grad for p in distiller.mentors.parameters())
+            p.requires_grad for p in mentors_of(distiller).parameters())
         self.info['initial_student'] = {
             k: v.detach().clone()
             for k, v in distiller.student.named_parameters()}
@@ -67,7 +68,7 @@ class DistProbeHook(Hook):
         self.info['student_checkpoints_saved'] = sorted(
             p for p in self.saved if p.endswith('_student.pth'))
         self.info['mentor_grads'] = any(
-            p.grad is not None for p in model.mentors.parameters())
+            p.grad is not None for p in mentors_of(model).parameters())
         torch.save(
             {k: v.detach().cpu() for k, v in model.student.named_parameters()},
             osp.join(self.out_dir, f'rank{runner.rank}_student.pth'))

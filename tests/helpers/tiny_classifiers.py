@@ -60,3 +60,17 @@ def distiller_cfg(tmp_path, widths=(8, 6), student_width=4, **kwargs):
         mentors=mentors)
     cfg.update(kwargs)
     return cfg
+
+
+def feature_cfg(tmp_path, **kwargs):
+    """CA-MKD with its feature term and connectors (the student's pooled
+    feature has 4 channels, the mentors' 8 and 6)."""
+    # tiny classifiers: the student's pooled feature has 4 channels, the
+    # mentors' 8 and 6
+    return distiller_cfg(
+        tmp_path, policy=dict(type='CAMKD'),
+        connectors=dict(
+            m0=dict(type='ConvConnector', in_channels=4, out_channels=8),
+            m1=dict(type='ConvConnector', in_channels=4, out_channels=6)),
+        feature_loss=dict(type='FeatureMSELoss', weighting='camkd',
+                          loss_weight=5.0), **kwargs)

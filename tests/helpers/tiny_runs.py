@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import torch
+from mmengine.hooks import Hook
 
 from tests.helpers import REPO
 from tests.helpers.tiny_classifiers import (NUM_CLASSES, classifier_cfg,
@@ -124,3 +125,30 @@ def batch(n=6, seed=0, soft=False):
             sample.set_gt_score(score)
         samples.append(sample)
     return dict(inputs=list(images), data_samples=samples)
+
+
+#: a pipeline with random augmentation (exact resume needs the RNG state)
+PIPELINE = [dict(type='LoadImageFromFile'),
+            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+            dict(type='PackInputs')]
+
+
+class Interrupted(Exception):
+    pass
+
+
+class StopAfterEpoch(Hook):
+    """Raise after ``epoch``'s checkpoint is written."""
+    priority = 'LOWEST'
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch + 1 == self.epoch:
+            raise Interrupted
+
+
+def student_weights(work_dir, epoch):
+    return torch.load(osp.join(work_dir, f'epoch_{epoch}_student.pth'),
+                      weights_only=True)['state_dict']

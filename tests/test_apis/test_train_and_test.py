@@ -6,39 +6,13 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.hooks import Hook
 
 from classroomkd_mm.apis import train_and_test
 from classroomkd_mm.utils import torch_load_safely
-from tests.helpers.tiny_runs import train_test_config
+from tests.helpers.tiny_runs import (PIPELINE, Interrupted, StopAfterEpoch,
+                                     student_weights, train_test_config)
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
-
-PIPELINE = [dict(type='LoadImageFromFile'),
-            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-            dict(type='PackInputs')]
-
-
-class Interrupted(Exception):
-    pass
-
-
-class StopAfterEpoch(Hook):
-    """Raise after ``epoch``'s checkpoint is written."""
-    priority = 'LOWEST'
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def after_train_epoch(self, runner):
-        if runner.epoch + 1 == self.epoch:
-            raise Interrupted
-
-
-def student_weights(work_dir, epoch):
-    return torch.load(osp.join(work_dir, f'epoch_{epoch}_student.pth'),
-                      weights_only=True)['state_dict']
-
 
 @pytest.mark.slow
 def test_resume_repeats_the_uninterrupted_run(tmp_path):

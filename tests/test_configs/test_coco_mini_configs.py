@@ -2,7 +2,8 @@
 coco_mini.py) build with mmpose, read the real data where it is
 (../shared/data/coco_mini) through mmpose's CocoDataset, point at another
 copy with coco_mini_options, and a missing or broken copy gives an error
-naming the folder and the fix. The benchmark spec builds every method."""
+naming the folder and the fix. (The benchmark spec's methods:
+tests/test_benchmarks/test_methods/test_coco_mini_spec.py.)"""
 import glob
 import json
 import os.path as osp
@@ -19,7 +20,6 @@ pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'pose', 'coco_mini',
                                     '*.py')))
-SPEC = osp.join(REPO, 'configs', 'benchmarks', 'coco_mini_methods.py')
 DATA = osp.normpath(osp.join(REPO, '..', 'shared', 'data', 'coco_mini'))
 needs_data = pytest.mark.skipif(
     not osp.isdir(DATA), reason=f'COCO-MINI is not at {DATA}')
@@ -123,26 +123,3 @@ def test_options_point_a_config_at_another_copy(tmp_path):
     train = DATASETS.build(cfg.train_dataloader.dataset)
     assert len(train) == sum(1 for a in coco['annotations']
                              if a['num_keypoints'] > 0)
-
-
-def test_spec_builds_every_method():
-    import sys
-    sys.path.insert(0, REPO)
-    from benchmarks.methods import load_spec
-    from benchmarks.methods.runs import method_config
-    spec = load_spec(SPEC)
-    assert set(spec.methods) == {'nokd', 'kd', 'aver', 'camkd', 'ebkd',
-                                 'dgkd', 'dwpose', 'classroomkd'}
-    assert len(spec.seeds) >= 5 and spec.metric == 'PCK'
-    families = {osp.basename(spec.trainings[t]['config']).split('_')[0]
-                for t in spec.trainings}
-    assert families == {'simcc', 'td-hm'}
-    scores = {m: float(i) for i, m in enumerate(spec.mentors)}
-    for method in spec.methods:
-        cfg = method_config(spec, method,
-                            spec.method_mentors(method, scores))
-        if method == 'dwpose':
-            assert cfg.model.type == 'DWPoseDistiller'
-            assert 'simcc' in cfg.model.teacher_cfg
-        else:
-            assert cfg.model.type == 'classroomkd_mm.ClassroomDistiller'

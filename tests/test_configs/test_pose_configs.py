@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import REPO
 from classroomkd_mm.models.adapters import HeatmapAdapter, SimCCAdapter
-from classroomkd_mm.models.distillers.mentor_builder import \
+from classroomkd_mm.models.classroom.mentor_builder import \
     mentor_model_config
 
 pytestmark = pytest.mark.usefixtures('mmpose_scope')

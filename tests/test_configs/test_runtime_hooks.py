@@ -1,5 +1,6 @@
 """Every shipped Runner config carries the project's hooks (the work-dir
-lock, the student-only checkpoint, the random generators' state) through
+lock, the student-only checkpoint, the random generators' state, the
+mentors' sha256) through
 configs/_base_/classroomkd_runtime.py, so MMPose's and MMPretrain's own
 tools/train.py train them as the project's tools/train.py does; and
 ``prepare_runner_config`` never adds a hook a config already has."""
@@ -18,7 +19,8 @@ CONFIGS = sorted(
     p for folder in ('classification', 'pose')
     for p in glob.glob(osp.join(REPO, 'configs', folder, '**', '*.py'),
                        recursive=True))
-HOOKS = {'WorkDirLockHook', 'StudentCheckpointHook', 'RngStateHook'}
+HOOKS = {'WorkDirLockHook', 'StudentCheckpointHook', 'RngStateHook',
+         'MentorChecksumHook'}
 
 
 def hook_types(cfg):
@@ -64,5 +66,4 @@ def test_evaluation_drops_the_lock_of_a_dumped_training_config():
     cfg = Config(dict(model=dict(type='ImageClassifier'),
                       default_hooks=runtime_hooks()))
     cfg = prepare_runner_config(cfg, training=False)
-    assert sorted(hook_types(cfg)) == ['RngStateHook',
-                                       'StudentCheckpointHook']
+    assert sorted(hook_types(cfg)) == sorted(HOOKS - {'WorkDirLockHook'})

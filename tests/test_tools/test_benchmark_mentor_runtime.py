@@ -26,9 +26,9 @@ def test_skip_state_skips_the_set_share(tmp_path, fraction):
         data_samples=[DataSample(metainfo=dict(sample_idx=i)).set_gt_label(
             i % NUM_CLASSES) for i in range(8)])
     state = tool.skip_state(model, batch, fraction)
-    assert (state['errors'] == 1e6).sum() == round(fraction * 16)
+    assert (state['skip_cache.errors'] == 1e6).sum() == round(fraction * 16)
     data = model.data_preprocessor(batch, True)
-    model.skip_cache.load_state_dict(state)
+    model.classroom.load_state_dict(state)
     losses = model(**data, mode='loss')
     rates = [losses[f'classroom.m{m}.skipped_rate'] for m in (0, 1)]
     assert sum(rates) / 2 == fraction

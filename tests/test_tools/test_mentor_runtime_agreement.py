@@ -34,16 +34,18 @@ def test_runtimes_come_from_the_spec(tmp_path, monkeypatch):
     tool = load_tool('mentor_runtime_agreement')
     spec = load_spec(SPEC, work_dir=str(tmp_path))
     cache = str(tmp_path / 'engine')
-    assert tool.method_runtime(spec, 'classroomkd', cache) == {}
+    assert tool.method_runtime(spec, 'classroomkd', cache) == dict(
+        engine='eager')
     assert tool.method_runtime(spec, 'classroomkd_ort', cache) == dict(
         engine='onnxruntime', cache_dir=cache)
     assert tool.method_runtime(spec, 'classroomkd_ov_bf16', cache) == dict(
         engine='openvino', precision='bf16', cache_dir=cache)
-    assert 'cache_dir' not in tool.method_runtime(spec, 'classroomkd_bf16',
-                                                  cache)
+    assert tool.method_runtime(spec, 'classroomkd_ov_bf16_skip_m0',
+                               cache)['cache_dir'] == cache
     # --tolerance: the compared runtimes' check, never the eager reference's
     assert tool.method_runtime(spec, 'classroomkd_ort', cache, 0.1)[
         'tolerance'] == 0.1
-    assert tool.method_runtime(spec, 'classroomkd', cache, 0.1) == {}
+    assert tool.method_runtime(spec, 'classroomkd', cache, 0.1) == dict(
+        engine='eager')
     with pytest.raises(KeyError, match='not a method'):
         tool.method_runtime(spec, 'classroomkd_trt', cache)

@@ -53,8 +53,12 @@ def files(tmp_path):
         get_state_dict(distiller))), full)
     student_only = str(tmp_path / 'epoch_1_student.pth')
     torch.save(student_checkpoint(distiller), student_only)
+    older = str(tmp_path / 'older.pth')  # the layout before mentors left
+    torch.save(dict(meta=dict(epoch=1), state_dict={
+        'student.' + k: v for k, v in distiller.student.state_dict().items()
+    }), older)
     return dict(distiller_config=distiller_config,
-                student_config=student_config, full=full,
+                student_config=student_config, full=full, older=older,
                 student_only=student_only, mentor=mentors['m0']['checkpoint'],
                 student=distiller.student.state_dict(),
                 work_dir=str(tmp_path / 'eval'))
@@ -75,25 +79,26 @@ def assert_student(state_dict, expected):
 
 
 @pytest.mark.parametrize('config,checkpoint,said', [
-    ('student_config', 'full', 'is a ClassroomKD checkpoint: evaluating its '
-     'student'),
-    ('distiller_config', 'student_only', 'is a student-only checkpoint: '
-     'loading it into the student'),
+    ('student_config', 'full', None),
+    ('distiller_config', 'student_only', None),
     ('distiller_config', 'full', None),
     ('student_config', 'student_only', None),
+    ('student_config', 'older', 'is a ClassroomKD checkpoint of the older '
+     'layout'),
+    ('distiller_config', 'older', 'is a ClassroomKD checkpoint of the older '
+     'layout'),
 ])
 def test_either_kind_gives_the_student(config, checkpoint, said, files,
                                        capsys):
     runner, weights = evaluated_weights(files[config], files[checkpoint],
                                         files['work_dir'])
     assert_student(weights, files['student'])
-    assert not hasattr(runner.model, 'mentors')  # no mentor is built
+    assert not hasattr(runner.model, 'classroom')  # no mentor is built
     out = capsys.readouterr().out
     if said:
         assert said in out and 'WARNING' in out
     else:
-        assert 'evaluating its student' not in out
-        assert 'student-only checkpoint' not in out
+        assert 'older layout' not in out
 
 
 @pytest.mark.parametrize('config', ['student_config', 'distiller_config'])

@@ -2,7 +2,7 @@ from .base_task_adapter import BaseTaskAdapter
 from .classifier_adapter import ClassifierAdapter, classification_error
 from .heatmap_adapter import HeatmapAdapter, HeatmapTargets, heatmap_error
 from .heatmap_peak_error import heatmap_peak_error
-from .network_evaluation import NetworkEvaluation
+from ..structures import NetworkEvaluation
 from .simcc_adapter import SimCCAdapter, SimCCTargets, simcc_error
 
 #: adapters tried, in order, when a distiller config names none.

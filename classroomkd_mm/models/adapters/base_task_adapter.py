@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .network_evaluation import NetworkEvaluation
+from ..structures import NetworkEvaluation
 
 
 class BaseTaskAdapter:

@@ -127,13 +127,19 @@ class MentorBridge(nn.Module):
         sigma logits for RLE) and the features the head consumed."""
         features = mentor.extract_feat(
             resize_crop(inputs, self.mentor_space.input_size))
+        return self.head_outputs(mentor, features), features
+
+    def head_outputs(self, mentor: nn.Module, features):
+        """The mentor head's outputs on ``features`` (in its own space): the
+        last stage's heatmaps for a multi-stage head, ``(x, y)`` logits for
+        SimCC, the regression head's output as it is."""
         out = mentor.head.forward(features)
         family = self.mentor_space.family
         if family == 'heatmap' and self.mentor_space.multi_stage:
             out = out[-1]
         elif family == 'simcc':
             out = tuple(out)
-        return out, features
+        return out
 
     def _select(self, outputs):
         if not self.maps_keypoints:

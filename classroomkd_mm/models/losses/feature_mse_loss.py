@@ -10,8 +10,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..policies.camkd import camkd_weights
 from ..setting_checks import check_number
-from ..policies.classroom_evidence import ClassroomEvidence
-from ..policies.mentor_plan import MentorPlan
+from ..structures import ClassroomEvidence, MentorPlan
 
 WEIGHTINGS = ('plan', 'camkd')
 
@@ -60,7 +59,9 @@ class FeatureMSELoss(nn.Module):
     - ``'camkd'``: CA-MKD's intermediate-feature term (Zhang et al. 2022):
       ``w_m(i) = (1 - softmax_m(e'_m(i) / score_scale)) / (M(i) - 1)`` with
       ``e'_m(i)`` the error of mentor ``m``'s own head run on the connected
-      student feature ``c_m(f_s(i))``: the better the student's feature
+      student feature ``c_m(f_s(i))``, brought into the student's output
+      space through the mentor's bridge (:meth:`Classroom.head_outputs`)
+      and judged on the targets the mentor is judged on: the better the student's feature
       serves the mentor's head, the larger its weight. As in the authors'
       code; unlike it, the weights are detached (no gradient flows through
       them), and the mean is over samples only (the authors' code divides
@@ -103,13 +104,14 @@ class FeatureMSELoss(nn.Module):
         return feature
 
     def forward(self, evidence: ClassroomEvidence, plan: MentorPlan,
-                connectors: nn.ModuleDict,
-                mentors: nn.ModuleDict) -> Tensor:
-        """The loss for one batch; ``connectors`` and ``mentors`` are the
-        distiller's (the mentors' heads judge the connected features for
-        ``weighting='camkd'``)."""
+                connectors: nn.ModuleDict, classroom) -> Tensor:
+        """The loss for one batch: the mentors' features are those of the
+        classroom's evaluations in ``evidence`` (the same mentor pass);
+        ``connectors`` are the distiller's; the ``classroom`` runs the
+        mentors' heads on the connected features for ``weighting='camkd'``.
+        A pair the classroom skipped (NaN error) does not take part."""
         student_feature = evidence.student.features[-1]
-        names = list(mentors.keys())
+        names = classroom.names
         connected = [
             self.connect(name, student_feature, m.features[-1], connectors)
             for name, m in zip(names, evidence.mentors)
@@ -119,8 +121,8 @@ class FeatureMSELoss(nn.Module):
         if self.weighting == 'plan':
             active, weights = plan.active & usable, plan.weights
         else:
-            active, weights = self.camkd_weights(evidence, connected, names,
-                                                 mentors, usable)
+            active, weights = self.camkd_weights(evidence, connected,
+                                                 classroom, usable)
         total = None
         for m, mentor in enumerate(evidence.mentors):
             target = torch.where(
@@ -134,17 +136,19 @@ class FeatureMSELoss(nn.Module):
         return self.loss_weight * total.mean()
 
     @staticmethod
-    def camkd_weights(evidence: ClassroomEvidence, connected, names,
-                      mentors: nn.ModuleDict, usable: Tensor):
+    def camkd_weights(evidence: ClassroomEvidence, connected, classroom,
+                      usable: Tensor):
         """CA-MKD's feature weights from each mentor's head on the connected
-        student feature (detached)."""
+        student feature (detached), in the student's output space."""
         adapter = evidence.adapter
         with torch.no_grad():
             errors = torch.stack([
                 adapter.evaluate_outputs(
-                    adapter.head_outputs(mentors[name], (feature.detach(), )),
-                    (), evidence.targets).errors
-                for name, feature in zip(names, connected)
+                    classroom.head_outputs(name, (feature.detach(), )), (),
+                    evidence.targets if m.targets is None else m.targets
+                ).errors
+                for name, feature, m in zip(classroom.names, connected,
+                                            evidence.mentors)
             ]).float()
         usable = usable & torch.isfinite(errors)
         return usable, camkd_weights(errors, usable, evidence.score_scale)

@@ -8,8 +8,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..setting_checks import check_number
 from ..component_builder import build_component
-from ..policies.classroom_evidence import ClassroomEvidence
-from ..policies.mentor_plan import MentorPlan
+from ..structures import ClassroomEvidence, MentorPlan
 
 
 def gap_temperatures(gaps: Optional[Tensor], active: Tensor,

@@ -1,6 +1,5 @@
-from .classroom_evidence import ClassroomEvidence
+from ..structures import ClassroomEvidence, MentorPlan
 from .knowledge_filter import KnowledgeFilter
-from .mentor_plan import MentorPlan
 from .scores import reduce_to_batch, student_mean_scale
 
 __all__ = ['ClassroomEvidence', 'KnowledgeFilter', 'MentorPlan',

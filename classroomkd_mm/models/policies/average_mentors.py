@@ -3,7 +3,7 @@ from torch import Tensor
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import BasePolicy, equal_weights
-from .classroom_evidence import ClassroomEvidence
+from ..structures import ClassroomEvidence
 
 
 @MODELS.register_module()

@@ -5,8 +5,7 @@ import torch
 from torch import Tensor
 
 from ..setting_checks import check_number
-from .classroom_evidence import ClassroomEvidence
-from .mentor_plan import MentorPlan
+from ..structures import ClassroomEvidence, MentorPlan
 
 
 def check_errors(owner: str, student_errors: Tensor,

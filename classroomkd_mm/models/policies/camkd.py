@@ -7,7 +7,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..setting_checks import check_number
 from .base_policy import BasePolicy
-from .classroom_evidence import ClassroomEvidence
+from ..structures import ClassroomEvidence
 
 
 def camkd_weights(errors: Tensor, usable: Tensor, score_scale) -> Tensor:

@@ -1,8 +1,7 @@
 """ClassroomKD ablation: Knowledge Filtering without gap temperatures."""
 from classroomkd_mm.registry import MODELS
-from .classroom_evidence import ClassroomEvidence
+from ..structures import ClassroomEvidence, MentorPlan
 from .knowledge_filter import KnowledgeFilter
-from .mentor_plan import MentorPlan
 
 
 @MODELS.register_module()

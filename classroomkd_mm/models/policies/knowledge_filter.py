@@ -7,8 +7,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..setting_checks import check_number
 from .base_policy import check_errors, usable_pairs
-from .classroom_evidence import ClassroomEvidence
-from .mentor_plan import MentorPlan
+from ..structures import ClassroomEvidence, MentorPlan
 from .scores import reduce_to_batch
 
 GRANULARITIES = ('sample', 'batch')

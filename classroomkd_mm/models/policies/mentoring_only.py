@@ -3,9 +3,8 @@ from typing import Optional
 
 from classroomkd_mm.registry import MODELS
 from .base_policy import equal_weights, usable_pairs
-from .classroom_evidence import ClassroomEvidence
+from ..structures import ClassroomEvidence, MentorPlan
 from .knowledge_filter import KnowledgeFilter
-from .mentor_plan import MentorPlan
 
 
 @MODELS.register_module()

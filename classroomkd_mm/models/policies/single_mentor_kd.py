@@ -5,7 +5,7 @@ from torch import Tensor
 from classroomkd_mm.registry import MODELS
 from ..setting_checks import check_number
 from .base_policy import BasePolicy, check_count
-from .classroom_evidence import ClassroomEvidence
+from ..structures import ClassroomEvidence
 
 
 @MODELS.register_module()

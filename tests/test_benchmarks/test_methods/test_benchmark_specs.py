@@ -160,7 +160,7 @@ def test_pose_skipping_spec_packs_sample_idx(tmp_path, monkeypatch):
     the default PackPoseInputs packs, and nothing else; only the skipping
     methods skip."""
     from mmpose.registry import DATASETS
-    from classroomkd_mm.models.distillers.mentor_skipping import \
+    from classroomkd_mm.models.classroom.mentor_skipping import \
         sample_indices
     monkeypatch.chdir(REPO)
     spec = load_spec(osp.join(REPO, 'configs', 'benchmarks',

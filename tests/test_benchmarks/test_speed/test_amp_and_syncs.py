@@ -8,6 +8,7 @@ import torch
 
 from benchmarks.speed import count_host_syncs, loss_syncs
 from tests.helpers.tiny_classifiers import distiller_cfg
+from tests.helpers.classroom_probes import mentors_of
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
@@ -44,7 +45,7 @@ def test_mentors_run_under_the_students_autocast(tmp_path, policy):
                                 policy=dict(type=policy)))
     model.train()
     dtypes = {}
-    for name, mentor in model.mentors.items():
+    for name, mentor in mentors_of(model).items():
         mentor.head.register_forward_hook(
             lambda m, i, out, name=name: dtypes.__setitem__(name, out.dtype))
     ow = amp_optim_wrapper(model)
@@ -54,7 +55,7 @@ def test_mentors_run_under_the_students_autocast(tmp_path, policy):
     # around the forward (BaseModel.train_step -> optim_context).
     assert dtypes == {'m0': torch.bfloat16, 'm1': torch.bfloat16}
     assert all(torch.isfinite(v).all() for v in logs.values())
-    assert all(p.grad is None for p in model.mentors.parameters())
+    assert all(p.grad is None for p in mentors_of(model).parameters())
     changed = [k for k, v in model.student.state_dict().items()
                if v.is_floating_point() and not torch.equal(v, before[k])]
     assert changed

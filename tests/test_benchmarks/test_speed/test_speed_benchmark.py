@@ -55,7 +55,7 @@ def test_benchmark_pieces_and_report(tmp_path):
         'classroomkd@2', 'aver@1', 'aver@2']
     # Distillers share the mentor modules: each is held once.
     d1, d2 = cases[3].distiller, cases[4].distiller
-    assert d1.mentors['m0'] is d2.mentors['m0']
+    assert d1.classroom.mentor('m0') is d2.classroom.mentor('m0')
     times, walls, system, faults = interleaved_times(
         cases, 1, 2, log=lambda msg: None)
     assert all(len(v) == 2 and min(v) > 0 for v in times.values())
@@ -128,8 +128,8 @@ def test_probe_times_the_bridges_of_a_heterogeneous_pose_classroom(
     for case in cases[1:3]:   # each mentor alone, at its own input size
         case.run()
     distiller = cases[3].distiller
-    assert sorted(distiller.bridges) == ['hm256', 'simcc']
-    assert not any(b.is_identity for b in distiller.bridges.values())
+    assert sorted(distiller.classroom.bridges) == ['hm256', 'simcc']
+    assert not any(b.is_identity for b in distiller.classroom.bridges.values())
     probe = probe_step(cases[3], steps=1)
     for key in ('forward.student', 'forward.mentors', 'bridge', 'step'):
         assert probe[key] > 0, key
@@ -138,4 +138,4 @@ def test_probe_times_the_bridges_of_a_heterogeneous_pose_classroom(
     resize = mentor_bridge.resize_crop
     assert resize.__module__.endswith('crop_resize')
     assert not any({'mentor_forward', 'to_student_space'} & set(vars(b))
-                   for b in distiller.bridges.values())
+                   for b in distiller.classroom.bridges.values())

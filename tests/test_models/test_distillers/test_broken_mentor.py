@@ -43,7 +43,7 @@ def build(tmp_path, broken):
     torch.manual_seed(0)
     model = MODELS.build(distiller_cfg(tmp_path))
     if broken:
-        break_mentor(model.mentors['m0'])
+        break_mentor(model.classroom.mentor('m0'))
     return model
 
 

@@ -10,6 +10,7 @@ from mmpretrain.structures import DataSample
 from classroomkd_mm.registry import MODELS
 from tests.helpers.tiny_classifiers import (NUM_CLASSES, classifier_cfg,
                                             distiller_cfg, save_checkpoint)
+from tests.helpers.classroom_probes import mentors_of
 
 
 @pytest.fixture(autouse=True)
@@ -42,17 +43,16 @@ def test_loss_keys_and_diagnostics(tmp_path):
 
 def test_gradients_reach_student_only_and_mentors_frozen(tmp_path):
     model = build(distiller_cfg(tmp_path))
-    mentor_before = copy.deepcopy(model.mentors.state_dict())
+    mentor_before = copy.deepcopy(mentors_of(model).state_dict())
     student_before = copy.deepcopy(model.student.state_dict())
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
     model.train()
     for seed in range(3):
         model.train_step(batch(seed=seed), optim)
-    assert not model.mentors.training
-    assert all(not m.training for m in model.mentors.modules())
-    assert all(not p.requires_grad for p in model.mentors.parameters())
-    assert all(p.grad is None for p in model.mentors.parameters())
-    for key, value in model.mentors.state_dict().items():
+    assert all(not m.training for m in mentors_of(model).modules())
+    assert all(not p.requires_grad for p in mentors_of(model).parameters())
+    assert all(p.grad is None for p in mentors_of(model).parameters())
+    for key, value in mentors_of(model).state_dict().items():
         # BN running statistics too: mentors stay in eval mode.
         assert torch.equal(value, mentor_before[key]), key
     changed = [k for k, v in model.student.state_dict().items()
@@ -67,7 +67,7 @@ def test_mentors_stay_in_eval_after_train_calls(tmp_path):
     model.eval()
     model.train(True)
     assert model.student.training
-    assert not any(m.training for m in model.mentors.modules())
+    assert not any(m.training for m in mentors_of(model).modules())
 
 
 def test_predict_and_tensor_match_bare_student(tmp_path):
@@ -116,16 +116,15 @@ def test_soft_labels_from_batch_mixup(tmp_path):
 
 # ---- mentors from a distiller checkpoint (bad input: test_bad_input.py)
 def test_distiller_checkpoint_as_mentor(tmp_path):
-    """A full ClassroomDistiller checkpoint (student.* keys) can be a mentor."""
-    first = build(distiller_cfg(tmp_path))
+    """A full ClassroomDistiller checkpoint (the student's names at the top,
+    the classroom's skip cache beside them) can be a mentor."""
+    first = build(distiller_cfg(tmp_path, mentor_skipping=dict()))
     path = str(tmp_path / 'distilled.pth')
-    torch.save(dict(state_dict={
-        k: v for k, v in first.state_dict().items()
-        if k.startswith('student.')}), path)
+    torch.save(dict(state_dict=first.state_dict()), path)
     cfg = distiller_cfg(tmp_path)
     cfg['mentors']['distilled'] = dict(model=classifier_cfg(4),
                                        checkpoint=path)
     second = build(cfg)
     for key, value in first.student.state_dict().items():
-        assert torch.equal(second.mentors['distilled'].state_dict()[key],
+        assert torch.equal(second.classroom.mentor('distilled').state_dict()[key],
                            value)

@@ -13,8 +13,7 @@ from tests.helpers.tiny_classifiers import NUM_CLASSES, distiller_cfg
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
 # the mentors as they are (their runtime programs round differently)
-EAGER = dict(fold_bn=False, channels_last=False, compile=False,
-             precision='fp32')
+EAGER = dict(engine='eager')
 
 RECORDED = [
     (dict(type='KnowledgeFilter'),

@@ -14,17 +14,11 @@ from classroomkd_mm.models import (ClassifierAdapter, ClassroomEvidence,
 from classroomkd_mm.models.losses import match_spatial_size
 from classroomkd_mm.registry import MODELS
 from classroomkd_mm.utils.student_weights import student_state_dict
-from tests.helpers.tiny_classifiers import NUM_CLASSES, distiller_cfg
+from tests.helpers.tiny_classifiers import feature_cfg
+from tests.helpers.tiny_runs import batch
+from tests.helpers.classroom_probes import mentors_of
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
-
-
-def batch(n=6):
-    from mmpretrain.structures import DataSample
-    g = torch.Generator().manual_seed(0)
-    images = torch.randint(0, 256, (n, 3, 16, 16), generator=g).float()
-    samples = [DataSample().set_gt_label(i % NUM_CLASSES) for i in range(n)]
-    return dict(inputs=list(images), data_samples=samples)
 
 
 def evaluation(feature, errors=None):
@@ -66,15 +60,26 @@ def test_plan_weighted_golden():
     plan = MentorPlan(torch.tensor([[True, True], [True, False]]),
                       torch.tensor([[0.5, 1.0], [0.5, 0.0]]), None,
                       torch.ones(2))
-    loss = FeatureMSELoss(loss_weight=2.0)(evidence, plan, nn.ModuleDict(),
-                                           nn.ModuleDict(dict(
-                                               a=nn.Identity(),
-                                               b=nn.Identity())))
+    loss = FeatureMSELoss(loss_weight=2.0)(
+        evidence, plan, nn.ModuleDict(),
+        Heads(dict(a=nn.Identity(), b=nn.Identity())))
     # mse: m1 (1, 2), m2 (2, -); sample 0: 0.5 * 1 + 0.5 * 2 = 1.5,
     # sample 1: 1 * 2 = 2; 2 * mean(1.5, 2) = 3.5
     assert loss.item() == pytest.approx(3.5)
     loss.backward()
     assert torch.isfinite(student.grad).all()
+
+
+class Heads:
+    """What FeatureMSELoss reads of a classroom: the mentors' names and
+    their heads' outputs (here, the stand-in mentors' ``head``)."""
+
+    def __init__(self, mentors):
+        self.mentors = mentors
+        self.names = tuple(mentors)
+
+    def head_outputs(self, name, features):
+        return self.mentors[name].head(features)
 
 
 class LogitsAreTheFeature(nn.Module):
@@ -117,8 +122,7 @@ def test_camkd_weighting_golden():
         adapter=ClassifierAdapter())
     plan = MentorPlan(torch.ones(2, 2, dtype=torch.bool), torch.ones(2, 2),
                       None, torch.ones(2))
-    mentors = nn.ModuleDict(dict(m1=LogitsAreTheFeature(),
-                                 m2=LogitsAreTheFeature()))
+    mentors = Heads(dict(m1=LogitsAreTheFeature(), m2=LogitsAreTheFeature()))
     loss = FeatureMSELoss(weighting='camkd')(
         evidence, plan, nn.ModuleDict(dict(m2=Double())), mentors)
     share = math.exp(0.31326) / (math.exp(0.31326) + math.exp(0.12693))
@@ -127,18 +131,6 @@ def test_camkd_weighting_golden():
     w1 = 1 - share
     assert loss.item() == pytest.approx(0.5 * (w0 + w1) / 2, abs=1e-4)
     assert loss.item() == pytest.approx(0.28662, abs=1e-4)
-
-
-def feature_cfg(tmp_path, **kwargs):
-    # tiny classifiers: the student's pooled feature has 4 channels, the
-    # mentors' 8 and 6
-    return distiller_cfg(
-        tmp_path, policy=dict(type='CAMKD'),
-        connectors=dict(
-            m0=dict(type='ConvConnector', in_channels=4, out_channels=8),
-            m1=dict(type='ConvConnector', in_channels=4, out_channels=6)),
-        feature_loss=dict(type='FeatureMSELoss', weighting='camkd',
-                          loss_weight=5.0), **kwargs)
 
 
 def test_distiller_trains_connectors_with_the_student(tmp_path):
@@ -155,7 +147,7 @@ def test_distiller_trains_connectors_with_the_student(tmp_path):
         assert connector.conv.conv.weight.grad.abs().sum() > 0
     assert any(p.grad is not None and p.grad.abs().sum() > 0
                for p in model.student.backbone.parameters())
-    assert all(p.grad is None for p in model.mentors.parameters())
+    assert all(p.grad is None for p in mentors_of(model).parameters())
 
     # the optimizer built from the distiller's parameters trains them; the
     # student-only checkpoint leaves them out

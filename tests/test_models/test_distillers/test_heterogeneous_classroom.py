@@ -8,6 +8,7 @@ from mmengine.structures import InstanceData, PixelData
 from tests.helpers.zoo_models import (COCO_FROM_WHOLEBODY, HRNET_256,
                                      HRNET_384, RLE, RTMPOSE_T, WHOLEBODY,
                                      classroom, zoo_model)
+from tests.helpers.classroom_probes import mentors_of
 
 
 def pose_batch(n=3, k=17, visible=None, seed=0):
@@ -55,7 +56,7 @@ def test_mixed_classroom_trains_the_student(student, mmpose_scope, tmp_path):
             assert f'classroom.{name}.active_rate' in losses
         optimizer.zero_grad()
         sum(v for k, v in losses.items() if 'loss' in k).backward()
-        assert all(p.grad is None for p in model.mentors.parameters())
+        assert all(p.grad is None for p in mentors_of(model).parameters())
         optimizer.step()
 
 
@@ -96,12 +97,12 @@ def test_an_unmapped_keypoint_gets_no_mentoring_gradient(student,
 
 
 def test_bridging_makes_no_host_device_sync(mmpose_scope, tmp_path):
-    from benchmarks.speed import count_host_syncs
+    from tests.helpers.sync_audit import count_host_syncs
     model = mixed_classroom(zoo_model(HRNET_256), tmp_path)
     inputs, _ = pose_batch()
     with torch.no_grad(), count_host_syncs() as counts:
-        for name, mentor in model.mentors.items():
-            model.bridges[name](mentor, inputs)
+        for name, mentor in mentors_of(model).items():
+            model.classroom.bridge(name)(mentor, inputs)
     assert dict(counts) == {}
 
 
@@ -109,7 +110,7 @@ def test_the_mixed_step_syncs_no_more_than_a_homogeneous_one(mmpose_scope,
                                                              tmp_path):
     # mmpose's own acc_pose reads the heatmaps on the host (both cases);
     # bridging, partial keypoint sets and the ranking add nothing.
-    from benchmarks.speed import count_host_syncs
+    from tests.helpers.sync_audit import count_host_syncs
     inputs, samples = pose_batch()
     counts = []
     for mentors in (dict(twin=(zoo_model(HRNET_256), {})),

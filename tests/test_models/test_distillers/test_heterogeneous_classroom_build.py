@@ -18,7 +18,7 @@ def test_every_head_family_and_size_is_bridged(mmpose_scope, tmp_path):
         rle=(zoo_model(RLE), {}),
         mspn=(zoo_model(MSPN), {}),
         twin=(zoo_model(HRNET_256), {})), tmp_path)
-    bridges = model.bridges
+    bridges = model.classroom.bridges
     # MSPN's final stage is already the student's space
     assert [n for n, b in bridges.items() if b.is_identity] == ['mspn', 'twin']
     assert bridges['wholebody'].keypoint_mask.all()

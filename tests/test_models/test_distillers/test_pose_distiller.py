@@ -5,6 +5,7 @@ import torch
 
 from tests.helpers.pose_models import (CODEC_128x96, batch, distiller,
                                        heatmap_model, simcc_model)
+from tests.helpers.classroom_probes import mentors_of
 
 pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
@@ -33,7 +34,7 @@ def test_loss_is_finite_and_trains_the_student_only(kind, tmp_path):
                for v in losses.values())
     total = sum(v for k, v in losses.items() if 'loss' in k)
     total.backward()
-    assert all(p.grad is None for p in model.mentors.parameters())
+    assert all(p.grad is None for p in mentors_of(model).parameters())
     grads = [p.grad for p in model.student.parameters()
              if p.grad is not None]
     assert grads and all(torch.isfinite(g).all() for g in grads)
@@ -55,7 +56,7 @@ def test_mentors_of_other_heatmap_size_and_family_are_bridged(tmp_path):
     codec = dict(CODEC_128x96, heatmap_size=(48, 64))
     model = distiller(heatmap_model(), dict(hires=heatmap_model(codec=codec),
                                             simcc=simcc_model()), tmp_path)
-    assert not model.bridges['hires'].is_identity
+    assert not model.classroom.bridge('hires').is_identity
     inputs, samples = batch()
     losses = model.loss(inputs, samples)
     assert torch.isfinite(losses['distill.loss_mentoring'])
@@ -87,4 +88,4 @@ def test_camkd_feature_term_on_heatmap_heads(tmp_path):
     feature.backward()
     assert model.connectors['wide'].conv.conv.weight.grad.abs().sum() > 0
     assert any(p.grad is not None for p in model.student.parameters())
-    assert all(p.grad is None for p in model.mentors.parameters())
+    assert all(p.grad is None for p in mentors_of(model).parameters())

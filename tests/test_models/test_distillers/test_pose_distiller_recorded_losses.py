@@ -10,8 +10,7 @@ from tests.helpers.pose_models import heatmap_model, simcc_model
 pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
 # the mentors as they are (their runtime programs round differently)
-EAGER = dict(fold_bn=False, channels_last=False, compile=False,
-             precision='fp32')
+EAGER = dict(engine='eager')
 
 RECORDED = [
     ('heatmap.kf', {

@@ -7,7 +7,7 @@ import torch
 
 from classroomkd_mm.models.adapters import NetworkEvaluation
 from classroomkd_mm.models.policies import KnowledgeFilter
-from classroomkd_mm.models.policies.classroom_evidence import \
+from classroomkd_mm.models.structures import \
     ClassroomEvidence
 
 

@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 import torch
 
-from classroomkd_mm.models.distillers.mentor_skipping import sample_indices
+from classroomkd_mm.models.classroom.mentor_skipping import sample_indices
 from tests.helpers import SAMPLES
 from tests.helpers.pose_models import batch, distiller, heatmap_model
 from tests.helpers.tiny_runs import write_image_folder
@@ -56,7 +56,7 @@ def test_pose_distiller_skips_only_inactive_pairs(mmpose_scope, tmp_path):
     skipping.student.load_state_dict(plain.student.state_dict())
     with torch.no_grad():  # a mentor far behind the student
         for model in (plain, skipping):
-            model.mentors['mbv2'].head.final_layer.bias.add_(3)
+            model.classroom.mentor('mbv2').head.final_layer.bias.add_(3)
     plain.train()
     skipping.train()
     inputs, samples = batch(n=6)

@@ -7,11 +7,10 @@ import torch
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
-from classroomkd_mm.models.distillers.mentor_error_cache import \
-    MentorErrorCache
-from classroomkd_mm.models.distillers.mentor_skipping import (
+from classroomkd_mm.models.classroom.mentor_skipping import (
     check_skipping_policy, full_batch, reprobe_draws, sample_indices,
     skipped_pairs, skipping_options)
+from classroomkd_mm.models.losses.feature_mse_loss import FeatureMSELoss
 from classroomkd_mm.models.policies.average_mentors import AverageMentors
 from classroomkd_mm.models.policies.knowledge_filter import KnowledgeFilter
 from classroomkd_mm.registry import MODELS
@@ -83,8 +82,10 @@ def test_only_sample_knowledge_filter_is_accepted():
         check_skipping_policy(KnowledgeFilter(weight_norm='none'), None)
     with pytest.raises(ValueError, match='round_decimals'):
         check_skipping_policy(KnowledgeFilter(round_decimals=2), None)
-    with pytest.raises(ValueError, match='feature_loss'):
-        check_skipping_policy(KnowledgeFilter(), object())
+    check_skipping_policy(KnowledgeFilter(), FeatureMSELoss())
+    with pytest.raises(ValueError, match="weighting='camkd'"):
+        check_skipping_policy(KnowledgeFilter(),
+                              FeatureMSELoss(weighting='camkd'))
 
 
 def test_sample_indices_name_the_fix():
@@ -99,25 +100,6 @@ def test_full_batch_places_rows():
                      torch.tensor([1, 3]), 4)
     assert out[0].flatten().tolist() == [0, 1, 0, 2]
     assert out[1].tolist() == [0, 5, 0, 6]
-
-
-# ---- the cache -----------------------------------------------------------
-def test_cache_grows_records_counts_and_loads_its_size():
-    cache = MentorErrorCache(2)
-    cache.reserve([2, 0])
-    assert cache.errors.shape == (3, 2) and cache.errors.isnan().all()
-    cache.record(torch.tensor([2, 0]), 1, torch.tensor([0.5, 0.7]),
-                 torch.tensor([True, False]))
-    cache.count_visit(torch.tensor([2, 0, 2]))
-    cache.reserve([4])
-    assert cache.errors[2].tolist()[1] == 0.5
-    assert cache.errors[:, 1].isnan().tolist() == [True, True, False, True,
-                                                    True]
-    assert cache.visits.tolist() == [1, 0, 2, 0, 0]
-    fresh = MentorErrorCache(2)
-    fresh.load_state_dict(cache.state_dict())
-    assert torch.equal(fresh.visits, cache.visits)
-    assert torch.equal(fresh.errors.nan_to_num(-1), cache.errors.nan_to_num(-1))
 
 
 # ---- the distiller ---------------------------------------------------------
@@ -153,7 +135,8 @@ def test_skipping_drops_only_pairs_kf_makes_inactive(tmp_path):
     assert sum(rates) > 0
     for key, value in expected.items():
         torch.testing.assert_close(second[key], value, rtol=1e-6, atol=1e-7)
-    assert skipping.skip_cache.visits[:8].tolist() == [2] * 8
+    visits = skipping.classroom.state_dict()['skip_cache.visits']
+    assert visits[:8].tolist() == [2] * 8
 
 
 def test_reprobe_fraction_one_never_skips(tmp_path):
@@ -168,12 +151,16 @@ def test_reprobe_fraction_one_never_skips(tmp_path):
 def test_a_mentor_skipped_on_every_sample_does_not_run(tmp_path):
     _, skipping = pair(tmp_path)
     data = skipping.data_preprocessor(batch(), training=True)
-    skipping.skip_cache.reserve(list(range(8)))
-    skipping.skip_cache.errors[:, 0] = 100.0  # far behind the student
+    errors = torch.full((8, 2), NAN)
+    errors[:, 0] = 100.0  # far behind the student
+    skipping.classroom.load_state_dict({
+        'skip_cache.errors': errors,
+        'skip_cache.visits': torch.zeros(8, dtype=torch.long)})
     calls = []
-    forward = skipping.mentor_forward
-    skipping.mentor_forward = lambda name, x: (calls.append((name, len(x))),
-                                               forward(name, x))[1]
+    for name in ('m0', 'm1'):
+        skipping.classroom.mentor(name).backbone.register_forward_pre_hook(
+            lambda module, args, name=name: calls.append(
+                (name, len(args[0]))))
     for _ in range(2):
         losses = skipping(**data, mode='loss')
     # one pass on one zero sample for m0's output shape, then none
@@ -186,18 +173,19 @@ def test_a_mentor_skipped_on_every_sample_does_not_run(tmp_path):
 
 def test_cache_in_full_checkpoint_not_in_student_file(tmp_path):
     plain, skipping = pair(tmp_path)
-    assert not any(k.startswith('skip_cache') for k in plain.state_dict())
+    assert not any('skip_cache' in k for k in plain.state_dict())
     data = skipping.data_preprocessor(batch(indices=[5, 1, 9, 2, 0, 3, 4,
                                                      6]), training=True)
     skipping(**data, mode='loss')
     state = skipping.state_dict()
-    assert state['skip_cache.errors'].shape == (10, 2)
+    assert state['classroom.skip_cache.errors'].shape == (10, 2)
     assert not any('skip_cache' in k
                    for k in student_checkpoint(skipping)['state_dict'])
     fresh = MODELS.build(distiller_cfg(
         tmp_path, mentor_skipping=dict(margin=0.02)))
     fresh.load_state_dict(state)
-    assert torch.equal(fresh.skip_cache.visits, skipping.skip_cache.visits)
+    assert torch.equal(fresh.classroom.state_dict()['skip_cache.visits'],
+                       skipping.classroom.state_dict()['skip_cache.visits'])
 
 
 def test_build_refusals(tmp_path):
@@ -223,7 +211,7 @@ def test_skipping_reads_the_device_once_per_step(tmp_path):
     """The audit's count with skipping on: one ``nonzero`` per mentor, on
     the host copy of the (M, N) run mask (the one device read of the step,
     which the sub-batch sizes need); nothing else."""
-    from benchmarks.speed.sync_audit import loss_syncs
+    from tests.helpers.sync_audit import loss_syncs
     _, skipping = pair(tmp_path)
     skipping.train()
     assert dict(loss_syncs(skipping, batch())) == {'aten.nonzero': 2}

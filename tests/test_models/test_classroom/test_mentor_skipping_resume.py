@@ -12,9 +12,7 @@ from classroomkd_mm.apis import train_and_test
 from classroomkd_mm.utils import torch_load_safely
 from tests.helpers.tiny_runs import (run_config, save_mentors,
                                      write_image_folder)
-from tests.test_apis.test_train_and_test import (PIPELINE, Interrupted,
-                                                 StopAfterEpoch,
-                                                 student_weights)
+from tests.helpers.tiny_runs import (PIPELINE, Interrupted, StopAfterEpoch, student_weights)
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 

@@ -14,8 +14,7 @@ from classroomkd_mm.utils.config_files import load_config
 from classroomkd_mm.utils.safe_checkpoint import (CheckpointDownloadError,
                                                   UnreadableCheckpointError,
                                                   UnsafeCheckpointError)
-from classroomkd_mm.utils.student_weights import (STUDENT_PREFIX,
-                                                  is_distiller_state_dict,
+from classroomkd_mm.utils.student_weights import (is_distiller_state_dict,
                                                   student_state_dict)
 
 from .frozen_max_pool import use_channels_last_max_pool
@@ -78,7 +77,7 @@ def _with_preprocessor(name, model_cfg, student_preprocessor):
 def mentor_state_dict(name: str, checkpoint: Optional[str]) -> dict:
     """Load a mentor's weights (safely) and return a plain state dict: a
     plain model checkpoint as it is (``module.`` prefixes removed), a full
-    ClassroomKD checkpoint (``student.*``, ``mentors.*``, ...) as its
+    ClassroomKD checkpoint (:mod:`.checkpoint_layout`) as its
     student's weights."""
     if not checkpoint:
         raise ValueError(
@@ -106,7 +105,7 @@ def mentor_state_dict(name: str, checkpoint: Optional[str]) -> dict:
     if is_distiller_state_dict(state_dict):
         print_log(
             f'Mentor {name!r}: {checkpoint!r} is a ClassroomKD checkpoint; '
-            f'the mentor takes its student\'s weights ({STUDENT_PREFIX}*).',
+            "the mentor takes its student's weights.",
             logger='current', level=logging.INFO)
         return dict(student_state_dict(state_dict))
     return {(k[len('module.'):] if k.startswith('module.') else k): v
@@ -151,15 +150,20 @@ def load_mentor_weights(name: str, mentor: nn.Module, checkpoint: str):
 
 def build_mentor(name: str, mentor_cfg: dict,
                  student_preprocessor: Optional[dict] = None) -> nn.Module:
-    """Build, load, freeze and put in eval mode one mentor; its max pools
-    become :class:`ChannelsLastMaxPool2d` (same outputs, faster on CPU)."""
+    """Build, load and freeze one mentor (:func:`freeze_mentor`)."""
     mentor = MODELS.build(
         mentor_model_config(name, mentor_cfg, student_preprocessor))
     load_mentor_weights(name, mentor, mentor_cfg.get('checkpoint'))
+    return freeze_mentor(mentor)
+
+
+def freeze_mentor(mentor: nn.Module) -> nn.Module:
+    """No gradients, eval mode, max pools as :class:`ChannelsLastMaxPool2d`
+    (same outputs, faster on CPU), and ``BaseModule.init_weights`` kept off
+    the loaded weights."""
     mentor.requires_grad_(False)
     mentor.eval()
     use_channels_last_max_pool(mentor)
-    # The weights are loaded: keep BaseModule.init_weights off them.
     for module in mentor.modules():
         if hasattr(module, '_is_init'):
             module._is_init = True

@@ -1,25 +1,35 @@
-"""Frozen mentors on an inference engine (onnxruntime or OpenVINO).
+"""A frozen mentor on an inference engine (onnxruntime or OpenVINO).
 
-A mentor never trains, so its forward pass (the adapter's or the bridge's:
-head outputs *and* the features the head consumed) is exported once to ONNX
-(TorchScript exporter, opset 17, a dynamic batch axis so that mentor
-skipping can run sub-batches) and run by an engine session.
+The mentor's forward (the adapter's or the bridge's: head outputs *and*
+the features the head consumed) is exported once to ONNX
+(:func:`~classroomkd_mm.utils.onnx_files.export_onnx`: opset 17, a dynamic
+batch axis so that mentor skipping can run sub-batches) and run by an
+engine session. The program holds all it runs (``needs_module`` False): the
+ONNX file's weights, BatchNorm folded in by the engine, are the only copy
+the step needs.
+
+An export is refused (:class:`MentorNotExportable`) when the tracer warns
+that it turned a tensor into a Python value and ``torch.export`` cannot
+show that value to depend on shapes only (a branch such as ``if
+inputs.abs().mean() > t``, where the graph would hold the first batch's
+path only, rather than mmcv's ``x.numel() == 0``).
+:func:`~.mentor_program.check_against_eager` checks what passes on the
+first batch, one sample and an independent batch.
 
 Cache: ``<cache_dir>/<key>.onnx`` with a sidecar ``<key>.json`` holding the
-key, the file's size and sha256 and the outputs' shapes. The key is the
-sha256 of what the program depends on: the mentor's module (its ``repr``:
-architecture and hyper-parameters, i.e. its config), its weights (every
-``state_dict`` tensor, i.e. the checkpoint as loaded), the forward that is
-exported (adapter or bridge, with the bridge's input size), the input's
-per-sample shape and dtype, and the torch/onnx versions and opset. A file
-whose sidecar is missing, unreadable, of another key, or whose size or
-sha256 differ, or that ``onnx.checker`` refuses, is rebuilt, never used.
-Files are written under temporary names and moved into place, the sidecar
-last, so a run killed while exporting leaves no file that looks complete.
-
-Sessions are not picklable: :class:`EngineProgram` drops its session when
-pickled or deep-copied and loads it again (from the verified cache file)
-at its next call.
+key, the file's size and sha256, the outputs' shapes and the tracer's
+warnings. The key is the sha256 of what the program depends on: the
+mentor's module (its ``repr``: architecture and hyper-parameters), its
+weights (every ``state_dict`` tensor), the forward that is exported
+(``forward_id``: adapter or bridge), the input's per-sample shape and dtype,
+and the torch/onnx versions and opset. A file whose sidecar is missing,
+unreadable, of another key, or whose size or sha256 differ, or that
+``onnx.checker`` refuses, is exported again, never used. Files are written
+under temporary names and moved into place, the sidecar last. Sessions are
+not picklable: a deep copy or pickle drops the session; before the session
+is opened again (after a copy, or when torch's thread count changed) the
+file's sha256 is checked against the sidecar and the build's record, and a
+file that changed is an error naming it and the fix.
 """
 import hashlib
 import json
@@ -27,7 +37,6 @@ import logging
 import os
 import os.path as osp
 import tempfile
-import warnings
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import torch
@@ -36,38 +45,15 @@ from mmengine.logging import MMLogger, print_log
 from torch import Tensor
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
-#: 'torch': the module itself (mentor_runtime.py's options);
-#: 'auto': onnxruntime where it is installed, else 'torch', and a mentor
-#: that does not export runs eagerly with a warning.
-ENGINES = ('torch', 'onnxruntime', 'openvino', 'auto')
-#: precisions each engine runs ('fp16' through TensorRT only)
-ENGINE_PRECISIONS = {'onnxruntime': ('fp32', 'fp16'),
-                     'openvino': ('fp32', 'bf16')}
-OPSET = 17
-CACHE_FORMAT = 1
-INPUT_NAME = 'inputs'
+from classroomkd_mm.utils.onnx_files import (INPUT_NAME, OPSET,
+                                             conversions, export_onnx,
+                                             file_sha256,
+                                             onnxruntime_session_options,
+                                             value_dependence)
+from .mentor_program import (MentorForward, MentorNotExportable,
+                             MentorProgram, ProgramOptions)
 
-
-class MentorNotExportable(RuntimeError):
-    """The mentor's forward pass does not export to ONNX (a custom or
-    unsupported op, data-dependent control flow, an output without a batch
-    axis)."""
-
-
-def engine_installed(engine: str) -> bool:
-    module = {'onnxruntime': 'onnxruntime', 'openvino': 'openvino'}[engine]
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
-
-
-def resolve_engine(engine: str) -> str:
-    """``engine`` with 'auto' resolved (onnxruntime if installed)."""
-    if engine == 'auto':
-        return 'onnxruntime' if engine_installed('onnxruntime') else 'torch'
-    return engine
+CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> str:
@@ -118,22 +104,11 @@ def mentor_key(mentor: nn.Module, forward_id: str, inputs: Tensor) -> str:
     return h.hexdigest()
 
 
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
 def export_mentor(name: str, mentor: nn.Module, forward: Callable,
                   inputs: Tensor, path: str
                   ) -> Tuple[List[Tuple[int, ...]], List[str]]:
-    """Export ``forward(mentor, ·)`` to ONNX at ``path`` with a dynamic
-    batch axis; returns each output's per-sample shape and the tracer's
-    warnings (a Python value computed from a tensor was fixed in the
-    trace: a shape test, harmless with fixed crop sizes, or data-dependent
-    control flow, which :class:`MentorRuntime` probes for). Raises
+    """Export ``forward(mentor, ·)`` to ONNX at ``path``; returns each
+    output's per-sample shape and the tracer's warnings. Raises
     :class:`MentorNotExportable` naming the op or the reason."""
     flat = FlatForward(mentor, forward).eval()
     with torch.no_grad():
@@ -146,36 +121,18 @@ def export_mentor(name: str, mentor: nn.Module, forward: Callable,
                 f'output {i} has no batch axis (shape '
                 f'{getattr(leaf, "shape", type(leaf).__name__)}, batch '
                 f'{size})')
-    names = [f'output{i}' for i in range(len(leaves))]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always', torch.jit.TracerWarning)
-        # the TorchScript exporter (onnxscript, which dynamo=True needs,
-        # is not installed) warns that it is deprecated
-        warnings.filterwarnings('ignore', category=DeprecationWarning)
-        try:
-            with torch.no_grad():
-                torch.onnx.export(
-                    flat, (inputs, ), path, dynamo=False,
-                    opset_version=OPSET, input_names=[INPUT_NAME],
-                    output_names=names,
-                    dynamic_axes={n: {0: 'batch'}
-                                  for n in [INPUT_NAME] + names},
-                    do_constant_folding=True,
-                    training=torch.onnx.TrainingMode.EVAL)
-        except Exception as error:  # the exporter raises many kinds
-            raise MentorNotExportable(
-                f'{type(error).__name__}: {str(error).splitlines()[0]}'
-                if str(error) else type(error).__name__) from error
-    traced = sorted({
-        f'{str(w.message).splitlines()[0][:90]} '
-        f'({osp.basename(w.filename)}:{w.lineno})' for w in caught
-        if issubclass(w.category, torch.jit.TracerWarning)})
+    try:
+        traced = export_onnx(flat, inputs, path,
+                             [f'output{i}' for i in range(len(leaves))])
+    except Exception as error:  # the exporter raises many kinds
+        raise MentorNotExportable(
+            f'{type(error).__name__}: {str(error).splitlines()[0]}'
+            if str(error) else type(error).__name__) from error
     return [tuple(leaf.shape[1:]) for leaf in leaves], traced
 
 
 def _replace_atomically(write: Callable[[str], object], path: str):
-    directory = osp.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-',
+    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), prefix='.tmp-',
                                suffix=osp.basename(path))
     os.close(fd)
     try:
@@ -186,7 +143,8 @@ def _replace_atomically(write: Callable[[str], object], path: str):
             os.remove(tmp)
 
 
-def cached_file_problem(path: str, sidecar: str, key: str) -> Optional[str]:
+def cached_file_problem(path: str, sidecar: str, key: str,
+                        check_model: bool = True) -> Optional[str]:
     """Why the cached ``path`` may not be used (None: it may)."""
     if not osp.exists(path) or not osp.exists(sidecar):
         return 'not cached'
@@ -201,27 +159,44 @@ def cached_file_problem(path: str, sidecar: str, key: str) -> Optional[str]:
         return 'size differs from the sidecar (truncated or replaced)'
     if file_sha256(path) != meta.get('sha256'):
         return 'sha256 differs from the sidecar (modified or replaced)'
-    import onnx
-    try:
-        onnx.checker.check_model(path)
-    except Exception as error:  # onnx raises several kinds
-        return f'onnx.checker refuses it ({type(error).__name__})'
+    if check_model:
+        import onnx
+        try:
+            onnx.checker.check_model(path)
+        except Exception as error:  # onnx raises several kinds
+            return f'onnx.checker refuses it ({type(error).__name__})'
     return None
+
+
+def _writable_cache_dir(name: str, cache_dir: str):
+    """Make ``cache_dir``; one that cannot be written is an error naming
+    the option."""
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=cache_dir, prefix='.tmp-probe-')
+        os.close(fd)
+        os.remove(probe)
+    except OSError as error:
+        raise RuntimeError(
+            f'Mentor {name!r}: the engine cache directory {cache_dir} cannot '
+            f'be written ({type(error).__name__}: {error.strerror or error}).'
+            ' Set mentor_runtime.cache_dir to a writable directory, or '
+            "mentor_runtime.engine='eager'.") from error
 
 
 def cached_export(name: str, mentor: nn.Module, forward: Callable,
                   forward_id: str, inputs: Tensor, cache_dir: str
-                  ) -> Tuple[str, bool, List[str]]:
+                  ) -> Tuple[str, dict, bool]:
     """The verified ONNX file of the mentor, exported unless a valid one is
-    cached; returns ``(path, exported, tracer warnings)``."""
-    os.makedirs(cache_dir, exist_ok=True)
+    cached; returns ``(path, its sidecar's record, exported now)``."""
+    _writable_cache_dir(name, cache_dir)
     key = mentor_key(mentor, forward_id, inputs)
     path = osp.join(cache_dir, f'{key}.onnx')
     sidecar = osp.join(cache_dir, f'{key}.json')
     problem = cached_file_problem(path, sidecar, key)
     if problem is None:
         with open(sidecar) as f:
-            return path, False, list(json.load(f).get('trace_warnings', []))
+            return path, json.load(f), False
     if problem != 'not cached':
         print_log(f'Mentor {name!r}: cached engine file {path} not used: '
                   f'{problem}; exporting again.', logger='current',
@@ -242,7 +217,7 @@ def cached_export(name: str, mentor: nn.Module, forward: Callable,
             json.dump(meta, f, indent=1)
 
     _replace_atomically(write_sidecar, sidecar)
-    return path, True, traced
+    return path, meta, True
 
 
 # ---- sessions --------------------------------------------------------------
@@ -268,7 +243,7 @@ def onnxruntime_providers(device: torch.device, precision: str,
             "mentor_runtime: engine='onnxruntime' with CUDA mentors needs "
             'onnxruntime-gpu (installed providers: '
             f"{list(available)}); `pip install onnxruntime-gpu`, or set "
-            "engine='torch'.")
+            "engine='compiled'.")
     index = device.index if device.index is not None else \
         torch.cuda.current_device()
     stream = str(torch.cuda.current_stream(index).cuda_stream)
@@ -280,7 +255,7 @@ def onnxruntime_providers(device: torch.device, precision: str,
             raise ValueError(
                 "mentor_runtime: engine='onnxruntime' with precision="
                 f"{precision!r} needs the TensorRT execution provider; "
-                "set precision='fp32' or engine='torch'.")
+                "set precision='fp32' or engine='compiled'.")
         return [cuda]
     dims = 'x'.join(str(d) for d in input_shape[1:])
     profile = lambda n: f'{INPUT_NAME}:{n}x{dims}'  # noqa: E731
@@ -295,7 +270,7 @@ def onnxruntime_providers(device: torch.device, precision: str,
     return [trt, cuda]
 
 
-class EngineProgram:
+class EngineProgram(MentorProgram):
     """One mentor's exported forward on an engine session.
 
     ``__call__(inputs)`` returns what the eager forward returns (same
@@ -307,13 +282,17 @@ class EngineProgram:
     CUDA (onnxruntime-gpu) inputs and outputs are bound to torch's memory
     (IO binding) and the run is not synchronised (torch's stream).
     """
+    needs_module = False
 
     def __init__(self, name: str, engine: str, precision: str, path: str,
-                 spec, output_shapes: List[Tuple[int, ...]],
+                 meta: dict, spec, output_shapes: List[Tuple[int, ...]],
                  device: torch.device, input_shape: Tuple[int, ...],
                  cache_dir: str):
-        self.name, self.engine, self.precision = name, engine, precision
+        super().__init__(name)
+        self.kind, self.engine, self.precision = engine, engine, precision
         self.path, self.spec = path, spec
+        self.sidecar = path[:-len('.onnx')] + '.json'
+        self.key, self.sha256 = meta['key'], meta['sha256']
         self.output_shapes = [tuple(s) for s in output_shapes]
         self.device, self.input_shape = device, tuple(input_shape)
         self.cache_dir = cache_dir
@@ -323,8 +302,35 @@ class EngineProgram:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state['session'] = None  # not picklable; loaded again when called
+        # not picklable; opened again, after verifying the file, when called
+        state['session'] = None
+        state.pop('request', None)
+        state.pop('run_options', None)
         return state
+
+    def runs(self) -> str:
+        return (f'{self.engine} ({self.provider}, {self.precision}), ONNX '
+                + ('exported to' if self.report.get('exported')
+                   else 'from the cache') + f' {self.path}')
+
+    def verify(self):
+        """The file is still the one the build checked: its size and sha256
+        match the sidecar, and the sidecar's sha256 the build's record."""
+        problem = cached_file_problem(self.path, self.sidecar, self.key,
+                                      check_model=False)
+        if problem is None:
+            with open(self.sidecar) as f:
+                if json.load(f).get('sha256') != self.sha256:
+                    problem = ('the file and its sidecar were replaced since '
+                               'the mentor was checked')
+        if problem == 'not cached':
+            problem = 'the file or its sidecar was removed'
+        if problem is not None:
+            raise RuntimeError(
+                f'Mentor {self.name!r}: the engine file {self.path} is '
+                f'refused: {problem}. Delete {self.path} and {self.sidecar} '
+                'and start the run again (the mentor is exported and '
+                "checked again), or set mentor_runtime.engine='eager'.")
 
     def load(self):
         """Open the session (at the current torch thread count)."""
@@ -336,23 +342,12 @@ class EngineProgram:
 
     def _load_onnxruntime(self):
         import onnxruntime as ort
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        # activations allocated per run and freed, as torch does, rather
-        # than held in one arena per mentor (no slower, measured)
-        options.enable_cpu_mem_arena = False
-        options.graph_optimization_level = \
-            ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # no busy-waiting worker threads: the CPU time is the mentors'
-        options.add_session_config_entry('session.intra_op.allow_spinning',
-                                         '0')
-        options.log_severity_level = 3
         providers = onnxruntime_providers(
             self.device, self.precision, ort.get_available_providers(),
             self.cache_dir, self.input_shape)
-        self.session = ort.InferenceSession(self.path, options,
-                                            providers=providers)
+        self.session = ort.InferenceSession(
+            self.path, onnxruntime_session_options(self.threads),
+            providers=providers)
         self.provider = self.session.get_providers()[0]
         self.output_names = [o.name for o in self.session.get_outputs()]
         if self.device.type == 'cuda':
@@ -367,30 +362,29 @@ class EngineProgram:
             raise ValueError(
                 "mentor_runtime: engine='openvino' runs CPU mentors; these "
                 f"are on {self.device}. Use engine='onnxruntime' "
-                "(onnxruntime-gpu) or 'torch'.")
+                "(onnxruntime-gpu) or 'compiled'.")
         core = ov.Core()
+        capabilities = core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
+        if self.precision == 'bf16' and not any(
+                c.upper() == 'BF16' for c in capabilities):
+            raise ValueError(
+                f"Mentor {self.name!r}: mentor_runtime.precision='bf16' with "
+                "engine='openvino' needs a CPU with bf16 (AVX-512 BF16 or "
+                f'AMX); OpenVINO reports {capabilities}. Set '
+                "precision='fp32'.")
         config = {'INFERENCE_PRECISION_HINT':
                   'bf16' if self.precision == 'bf16' else 'f32',
                   'INFERENCE_NUM_THREADS': self.threads,
                   'PERFORMANCE_HINT': 'LATENCY',
                   'NUM_STREAMS': 1}
-        if self.precision == 'bf16' and 'bf16' not in \
-                core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES') \
-                and 'BF16' not in core.get_property(
-                    'CPU', 'OPTIMIZATION_CAPABILITIES'):
-            raise ValueError(
-                f"Mentor {self.name!r}: mentor_runtime.precision='bf16' with "
-                "engine='openvino' needs a CPU with bf16 (AVX-512 BF16 or "
-                "AMX); OpenVINO reports "
-                f"{core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')}. "
-                "Set precision='fp32'.")
-        model = core.read_model(self.path)
-        self.session = core.compile_model(model, 'CPU', config)
+        self.session = core.compile_model(core.read_model(self.path), 'CPU',
+                                          config)
         self.request = self.session.create_infer_request()
         self.provider = f'OpenVINO CPU {self.precision}'
 
     def __call__(self, inputs: Tensor):
         if self.session is None or self.threads != torch.get_num_threads():
+            self.verify()
             self.load()
         inputs = inputs.detach()
         if inputs.dtype != torch.float32:
@@ -427,22 +421,36 @@ class EngineProgram:
         return outputs
 
 
-def build_engine_program(name: str, mentor: nn.Module, forward: Callable,
-                         forward_id: str, inputs: Tensor, eager, engine: str,
-                         precision: str, cache_dir: str
-                         ) -> Tuple[EngineProgram, bool, List[str]]:
+def build_engine_program(name: str, mentor: nn.Module,
+                         forward: MentorForward, forward_id: str,
+                         engine: str, options: ProgramOptions,
+                         inputs: Tensor, eager) -> EngineProgram:
     """The mentor's :class:`EngineProgram` (exported or taken from the
-    cache), whether it was exported now and the tracer's warnings.
-    ``eager`` is the eager forward's output on ``inputs`` (its nesting is
-    the program's). An engine that cannot load the file raises
-    :class:`MentorNotExportable`."""
+    cache), its session open. ``eager`` is the eager forward's output on
+    ``inputs`` (its nesting is the program's). An export with data-dependent
+    tracer warnings, or one the engine cannot load, raises
+    :class:`MentorNotExportable`; a setting the user can change (device,
+    precision, cache directory) raises ``ValueError`` / ``RuntimeError``."""
+    cache_dir = options.cache_dir or default_cache_dir()
     leaves, spec = tree_flatten(eager)
-    path, exported, traced = cached_export(name, mentor, forward, forward_id,
-                                           inputs, cache_dir)
+    path, meta, exported = cached_export(name, mentor, forward, forward_id,
+                                         inputs, cache_dir)
+    converted = conversions(meta.get('trace_warnings', []))
+    if converted:
+        reason = value_dependence(FlatForward(mentor, forward).eval(), inputs)
+        if reason is not None:
+            raise MentorNotExportable(
+                'its forward turns a tensor into a Python value (the tracer '
+                f'warned: {converted[0]}) that may depend on the input\'s '
+                f'values (torch.export: {reason}), so the export could run '
+                "the first batch's path of its forward on every batch")
     program = EngineProgram(
-        name, engine, precision, path, spec,
+        name, engine, options.precision, path, meta, spec,
         [tuple(leaf.shape[1:]) for leaf in leaves], inputs.device,
         tuple(inputs.shape), cache_dir)
+    program.report.update(
+        exported=exported, path=path, file_mib=meta['size'] / 2**20,
+        trace_warnings=len(meta.get('trace_warnings', [])))
     try:
         program.load()
     except ValueError:
@@ -452,4 +460,4 @@ def build_engine_program(name: str, mentor: nn.Module, forward: Callable,
             f'{engine} cannot load its ONNX export ({type(error).__name__}: '
             f'{str(error).splitlines()[0][:200] if str(error) else ""})'
         ) from error
-    return program, exported, traced
+    return program

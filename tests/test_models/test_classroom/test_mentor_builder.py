@@ -1,7 +1,7 @@
 """Mentor checkpoints that lie: a full ClassroomKD checkpoint, empty, text,
 truncated, a 404, a refused connection, ``~`` in the path, a mentor without
-its own data preprocessor; and ``load_from`` keeping the configured
-mentors."""
+its own data preprocessor; and a checkpoint of the older layout (with
+mentor weights) loading without touching the configured mentors."""
 import copy
 import glob
 
@@ -11,12 +11,13 @@ from mmengine.runner.checkpoint import (get_state_dict, load_checkpoint,
                                         save_checkpoint, weights_to_cpu)
 
 from tests.helpers.checkpoint_server import closed_port_url, serve_directory
-from classroomkd_mm.models.distillers import configured_mentors
+from classroomkd_mm.models.distillers import checkpoint_layout
 from classroomkd_mm.registry import MODELS
 from classroomkd_mm.utils.safe_checkpoint import (CheckpointDownloadError,
                                                   UnreadableCheckpointError)
 from tests.helpers.tiny_runs import run_config, save_mentors, write_image_folder
 from tests.helpers.tiny_classifiers import PREPROCESSOR, classifier_cfg, distiller_cfg
+from tests.helpers.classroom_probes import mentors_of
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
@@ -37,18 +38,20 @@ def assert_same_weights(model, state_dict, prefix=''):
 
 
 def test_full_classroomkd_checkpoint_as_mentor(tmp_path):
-    """A real distiller's checkpoint, saved as MMEngine saves it (student,
-    mentors, preprocessor): the mentor takes the student's weights."""
+    """A real distiller's checkpoint, saved as MMEngine saves it (the
+    student under its own names, no mentors): the mentor takes the
+    student's weights."""
     torch.manual_seed(3)
-    trained = MODELS.build(distiller_cfg(tmp_path))
+    trained = MODELS.build(distiller_cfg(tmp_path, mentor_skipping=dict()))
     path = tmp_path / 'epoch_1.pth'
     save_distiller(trained, path)
     keys = torch.load(path, weights_only=True)['state_dict']
-    assert any(k.startswith('mentors.') for k in keys)
+    assert not any(k.startswith(('mentors.', 'student.')) for k in keys)
+    assert any(k.startswith('classroom.skip_cache.') for k in keys)
     cfg = distiller_cfg(tmp_path)
     cfg['mentors']['m2'] = dict(model=classifier_cfg(4), checkpoint=str(path))
     model = MODELS.build(cfg)
-    assert_same_weights(model.mentors['m2'], trained.student.state_dict())
+    assert_same_weights(model.classroom.mentor('m2'), trained.student.state_dict())
 
 
 @pytest.mark.slow
@@ -65,7 +68,7 @@ def test_checkpoint_of_a_real_run_as_mentor(tmp_path):
     cfg['mentors']['m2'] = dict(model=classifier_cfg(4),
                                 checkpoint=str(work_dir / 'epoch_1.pth'))
     model = MODELS.build(cfg)
-    assert_same_weights(model.mentors['m2'],
+    assert_same_weights(model.classroom.mentor('m2'),
                         runner.model.student.state_dict())
 
 
@@ -111,7 +114,7 @@ def test_tilde_in_a_mentor_path(tmp_path, monkeypatch):
     cfg = distiller_cfg(tmp_path)
     cfg['mentors']['m0']['checkpoint'] = '~/mentor0.pth'
     model = MODELS.build(cfg)
-    assert_same_weights(model.mentors['m0'],
+    assert_same_weights(model.classroom.mentor('m0'),
                         torch.load(tmp_path / 'mentor0.pth',
                                    weights_only=True)['state_dict'])
 
@@ -120,17 +123,20 @@ def test_model_mentor_without_preprocessor_takes_the_students(tmp_path):
     cfg = distiller_cfg(tmp_path)
     del cfg['mentors']['m0']['model']['data_preprocessor']
     model = MODELS.build(cfg)
-    mentor_pp = model.mentors['m0'].data_preprocessor
+    mentor_pp = model.classroom.mentor('m0').data_preprocessor
     assert mentor_pp.mean.flatten().tolist() == PREPROCESSOR['mean']
     assert mentor_pp.std.flatten().tolist() == PREPROCESSOR['std']
 
 
-def test_load_from_keeps_the_configured_mentors(tmp_path, monkeypatch):
-    """A distiller checkpoint whose mentors differ from the configured ones
-    (``Runner.load_checkpoint`` calls the same ``load_checkpoint``): the
-    student is loaded, the mentors stay, one warning says so."""
+def test_older_layout_loads_and_keeps_the_configured_mentors(
+        tmp_path, monkeypatch):
+    """A checkpoint of the layout before mentors left the model state
+    (``student.*``, ``mentors.*``; ``Runner.load_checkpoint`` calls the same
+    ``load_checkpoint``): the student is loaded, the mentors stay, one
+    warning says so; the current layout holds no mentors and says
+    nothing."""
     logs = []
-    monkeypatch.setattr(configured_mentors, 'print_log',
+    monkeypatch.setattr(checkpoint_layout, 'print_log',
                         lambda msg, **kwargs: logs.append(msg))
     cfg = distiller_cfg(tmp_path)
     torch.manual_seed(5)
@@ -138,18 +144,21 @@ def test_load_from_keeps_the_configured_mentors(tmp_path, monkeypatch):
     with torch.no_grad():
         for p in other.parameters():
             p.add_(1.0)
+    old = {'student.' + k: v for k, v in other.student.state_dict().items()}
+    old.update({'mentors.m0.' + k: v + 1 for k, v in
+                other.classroom.mentor('m0').state_dict().items()})
     path = tmp_path / 'other.pth'
-    save_distiller(other, path)
+    save_checkpoint(dict(meta=dict(epoch=1, iter=4), state_dict=old),
+                    str(path))
 
     model = MODELS.build(copy.deepcopy(cfg))
-    configured = copy.deepcopy(model.mentors.state_dict())
+    configured = copy.deepcopy(mentors_of(model).state_dict())
     load_checkpoint(model, str(path), strict=True)
     assert_same_weights(model.student, other.student.state_dict())
-    assert_same_weights(model.mentors, configured)
-    assert len(logs) == 1 and "mentor(s) ['m0', 'm1']; kept the " \
-        'configured mentors' in logs[0]
+    assert_same_weights(mentors_of(model), configured)
+    assert len(logs) == 1 and 'holds mentor weights' in logs[0]
 
-    logs.clear()  # the same mentors: nothing to say
+    logs.clear()  # the current layout: nothing to say
     save_distiller(model, path)
     load_checkpoint(MODELS.build(copy.deepcopy(cfg)), str(path), strict=True)
     assert logs == []

@@ -1,12 +1,50 @@
-"""What a mentor-selection policy knows about one batch."""
+"""The data of one training step, in one place: each network's evaluation
+on the batch (:class:`NetworkEvaluation`), what a policy knows about the
+batch (:class:`ClassroomEvidence`) and what it decides (:class:`MentorPlan`).
+Adapters, the classroom, policies and losses all import them from here."""
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
 
-from ..adapters.network_evaluation import NetworkEvaluation
+
+@dataclass(frozen=True)
+class NetworkEvaluation:
+    """A network (the student or a mentor) evaluated on one batch by a task
+    adapter (:meth:`BaseTaskAdapter.evaluate`).
+
+    Attributes:
+        outputs: the head's outputs in the student's output space (a tensor,
+            or a tuple of tensors for SimCC heads); the student's keep their
+            autograd graph, the mentors' are computed without one.
+        features (tuple[Tensor]): what the head consumed (the backbone's, or
+            the neck's, outputs), for feature-level losses.
+        errors (Tensor): ``(N,)`` detached per-sample errors ``e(i) >= 0``
+            against the ground truth; NaN where the outputs of sample ``i``
+            are not finite, non-finite where the sample carries no signal
+            (e.g. no visible keypoint).
+        finite (Tensor): ``(N,)`` bool, every output value of sample ``i`` is
+            finite.
+        targets: a mentor that covers only some of the student's keypoints
+            (``keypoint_mapping``): the batch's targets restricted to them
+            (keypoint weights ``v_mik = w_ik c_mk``), against which its
+            ``errors`` are taken and its divergence is averaged; None: the
+            batch's own.
+        student_errors (Tensor, optional): ``(N,)`` the student's errors on
+            the same restricted targets, ``e_s^m(i)``, what Knowledge
+            Filtering compares ``errors`` with; None: the student's own.
+        coverage (Tensor, optional): ``(N,)`` ``rho_m(i)``, the share of
+            sample ``i``'s visible keypoints the mentor covers; None: 1.
+    """
+    outputs: Any
+    features: Tuple[Tensor, ...]
+    errors: Tensor
+    finite: Tensor
+    targets: Any = None
+    student_errors: Optional[Tensor] = None
+    coverage: Optional[Tensor] = None
 
 
 @dataclass(frozen=True)
@@ -114,3 +152,23 @@ class ClassroomEvidence:
             self.adapter.prediction_entropy(m.outputs).detach().float().to(
                 self.mentor_errors.device) for m in self.mentors
         ])
+
+
+class MentorPlan(NamedTuple):
+    """What a policy decides for each (mentor, sample) pair.
+
+    Attributes:
+        active (Tensor): ``(M, N)`` bool, mentor ``m`` teaches sample ``i``.
+        weights (Tensor): ``(M, N)`` distillation weight ``w_m(i)``; zero
+            where inactive.
+        gaps (Tensor, optional): ``(M, N)`` performance gap ``d_m(i)`` in
+            ``[0, 1)`` that the mentoring loss turns into a temperature;
+            ``None`` for policies with a fixed temperature.
+        student_confidence (Tensor): ``(N,)`` detached ``p_s(i)`` that weights
+            the student's task loss on sample ``i``: the student's score for
+            ClassroomKD, a constant (1 by default) for the baselines.
+    """
+    active: Tensor
+    weights: Tensor
+    gaps: Optional[Tensor]
+    student_confidence: Tensor

@@ -10,10 +10,7 @@ from mmengine.config import Config
 from classroomkd_mm.apis import train_and_test
 from tests.helpers.tiny_runs import (run_config, save_mentors,
                                      write_image_folder)
-from tests.test_apis.test_train_and_test import (PIPELINE, Interrupted,
-                                                 StopAfterEpoch)
-from tests.test_models.test_distillers.test_mentor_engine import \
-    exports  # noqa: F401  (the fixture)
+from tests.helpers.tiny_runs import (PIPELINE, Interrupted, StopAfterEpoch)
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 pytest.importorskip('onnxruntime')

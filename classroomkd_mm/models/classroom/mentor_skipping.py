@@ -96,11 +96,13 @@ def check_skipping_policy(policy, feature_loss) -> None:
             f'{wrong}: with those, a skipped mentor changes the other '
             "mentors' decisions or weights (batch means, shares)." + fix +
             'set them to those values.')
-    if feature_loss is not None:
+    if getattr(feature_loss, 'weighting', None) == 'camkd':
         raise ValueError(
-            'mentor_skipping cannot be combined with a feature_loss: '
-            "a skipped mentor has no features for the skipped samples." +
-            fix + 'remove feature_loss.')
+            "mentor_skipping cannot be combined with FeatureMSELoss("
+            "weighting='camkd'): CA-MKD weighs every mentor's feature on "
+            'every sample, so a skipped mentor would change the other '
+            "mentors' weights." + fix + "use weighting='plan' (the plan's "
+            'active pairs, which skipping leaves as they are).')
 
 
 def reprobe_draws(sample_idx: Tensor, visits: Tensor, mentor: int,

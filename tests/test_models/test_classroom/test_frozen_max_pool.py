@@ -6,7 +6,7 @@ import torch.nn as nn
 from tests.helpers.pose_models import heatmap_model
 from tests.helpers.pose_models import distiller
 
-from classroomkd_mm.models.distillers.frozen_max_pool import (
+from classroomkd_mm.models.classroom.frozen_max_pool import (
     ChannelsLastMaxPool2d, use_channels_last_max_pool)
 
 pytestmark = pytest.mark.usefixtures('mmpose_scope')
@@ -64,7 +64,7 @@ def test_distiller_mentors_use_it_and_give_the_same_heatmaps(tmp_path):
     mentor_cfg = heatmap_model(base_channels=16)
     model = distiller(heatmap_model(base_channels=8),
                       dict(a=mentor_cfg), tmp_path)
-    mentor = model.mentors['a']
+    mentor = model.classroom.mentor('a')
     pools = [m for m in mentor.modules() if isinstance(m, nn.MaxPool2d)]
     assert pools and all(
         isinstance(m, ChannelsLastMaxPool2d) for m in pools)

@@ -1,0 +1,16 @@
+import logging
+
+import pytest
+
+from classroomkd_mm.models.classroom import mentor_program
+
+
+@pytest.fixture
+def logs(monkeypatch):
+    """What build_program logs, as ``(level, message)``."""
+    seen = []
+    monkeypatch.setattr(
+        mentor_program, 'print_log',
+        lambda msg, logger=None, level=logging.INFO: seen.append(
+            (level, msg)))
+    return seen
