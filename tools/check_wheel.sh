@@ -162,9 +162,13 @@ grep -q "classroomkd_res18-from-hrnet-w48-w32-res50_8xb64-210e_coco-256x192" sea
 "$py" "$project_tools/train.py" --help | grep -q "work-dir lock"
 models="$(grep -c '^config id:' search.log || true)"
 
+cd /
+rm -rf "$scratch"  # the fresh environment (torch and all): its removal is timed too
+removed=$SECONDS
 verdict=passed
 [ "$scores" -eq 0 ] || verdict="FAILED (the plain student config on a full checkpoint)"
 echo "=== check_wheel: $verdict in $((SECONDS - start)) s (wheel $((built - start)) s, $wheel_kb KiB," \
      "$wheel_files files; fresh pinned env $((installed - built)) s; mim train mmpose + resume" \
-     "$((trained - installed)) s; 3 tests $((tested - trained)) s; mim search: $models models)"
+     "$((trained - installed)) s; 3 tests $((tested - trained)) s; mim search: $models models;" \
+     "removing the environment $((removed - tested)) s)"
 [ "$scores" -eq 0 ]
