@@ -170,5 +170,5 @@ verdict=passed
 echo "=== check_wheel: $verdict in $((SECONDS - start)) s (wheel $((built - start)) s, $wheel_kb KiB," \
      "$wheel_files files; fresh pinned env $((installed - built)) s; mim train mmpose + resume" \
      "$((trained - installed)) s; 3 tests $((tested - trained)) s; mim search: $models models;" \
-     "removing the environment $((removed - tested)) s)"
+     "mim search + removing the environment $((removed - tested)) s)"
 [ "$scores" -eq 0 ]
