@@ -66,13 +66,13 @@ def sample_data(tmp_path):
 @pytest.fixture
 def exports(monkeypatch):
     """The names of the mentors exported to ONNX while the test runs."""
-    from classroomkd_mm.models.distillers import mentor_engine
+    from classroomkd_mm.models.classroom import engine_program
     calls = []
-    original = mentor_engine.export_mentor
+    original = engine_program.export_mentor
 
     def counting(name, *args, **kwargs):
         calls.append(name)
         return original(name, *args, **kwargs)
 
-    monkeypatch.setattr(mentor_engine, 'export_mentor', counting)
+    monkeypatch.setattr(engine_program, 'export_mentor', counting)
     return calls

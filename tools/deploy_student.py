@@ -6,8 +6,8 @@
 ``CONFIG`` is a plain mmpose / mmpretrain student config or a ClassroomKD
 config (its student is exported, as in ``tools/test.py``); ``CHECKPOINT`` a
 student-only checkpoint (``tools/export_student.py``, ``*_student.pth``) or
-a full distiller checkpoint (its ``student.*`` weights), read with
-``weights_only=True`` and the project's allow-list. A missing, empty,
+a full distiller checkpoint (the student's weights under their own names),
+read with ``weights_only=True`` and the project's allow-list. A missing, empty,
 truncated or hostile file, or one that does not fit the student exactly, is
 an error naming the fix.
 

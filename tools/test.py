@@ -2,9 +2,11 @@
 
 A ClassroomKD config evaluates its student only (no mentor is built, no
 mentor checkpoint is read). Either kind of checkpoint works with either
-kind of config: a full ClassroomKD checkpoint gives its ``student.*``
-weights, a student-only file (``*_student.pth``, ``tools/export_student.py``)
-goes into the student, and the log says when the kinds differ. A checkpoint
+kind of config: a full ClassroomKD checkpoint holds the student under its
+own names (beside the distiller's ``connectors.*`` / ``classroom.*``, left
+out), a student-only file (``*_student.pth``, ``tools/export_student.py``)
+is the student's, and a checkpoint of the older ``student.*`` layout is
+read too (the log says so). A checkpoint
 that does not fit the student exactly is an error naming the file, the
 config and the fix: random weights are never scored. The arguments are
 those of mmpose's ``tools/test.py``.

@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from tests.helpers import REPO
-from tests.helpers.classroom_probes import mentors_of
 
 pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
@@ -68,7 +67,7 @@ def fresh_checkpoints(model_cfgs, out_dir):
 def classroom_config(name, data_root, work_dir, iters):
     cfg = load_config(name, data_root, work_dir, iters)
     ckpts = fresh_checkpoints(
-        {k: v.model for k, v in cfg.mentors_of(model).items()},
+        {k: v.model for k, v in cfg.model.mentors.items()},
         osp.dirname(work_dir))
     for mentor, path in ckpts.items():
         cfg.model.mentors[mentor].checkpoint = path

@@ -109,7 +109,7 @@ def test_student_file_of_the_resumed_checkpoint_is_not_rewritten(tmp_path):
                              weights_only=True)
         assert student['meta']['epoch'] == full['meta']['epoch'] == epoch
         for key, value in student['state_dict'].items():
-            assert torch.equal(value, full['state_dict']['student.' + key])
+            assert torch.equal(value, full['state_dict'][key])
     assert student_file.read_bytes() == before
 
 

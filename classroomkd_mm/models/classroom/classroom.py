@@ -115,9 +115,9 @@ class Classroom(nn.Module):
             unknown = set(entry) - {'module', 'keypoint_mapping'}
             if unknown or not isinstance(entry['module'], nn.Module):
                 raise ValueError(
-                    f'Mentor {name!r}: a built mentor is dict(module=<an '
-                    'nn.Module>, keypoint_mapping=...) ; got keys '
-                    f'{sorted(entry)}.')
+                    f'Mentor {name!r}: a built mentor is an nn.Module or '
+                    'dict(module=<an nn.Module>, keypoint_mapping=...); got '
+                    f'keys {sorted(entry)}.')
             module = freeze_mentor(entry['module'])
             mapping = entry.get('keypoint_mapping')
         else:
@@ -225,10 +225,6 @@ class Classroom(nn.Module):
                 module._apply(fn, *args, **kwargs)
         self._templates.clear()
         return super()._apply(fn, *args, **kwargs)
-
-    def train(self, mode: bool = True):
-        """Mentors stay in eval mode."""
-        return super().train(False)
 
     # ---- running the mentors -------------------------------------------
     def _adapter_forward(self, model: nn.Module, inputs: Tensor):

@@ -284,12 +284,20 @@ def check_against_eager(program: MentorProgram, mentor: nn.Module,
 
 
 # ---- building --------------------------------------------------------------
-def resolve_engine(engine: str) -> str:
-    """``engine`` with 'auto' resolved: onnxruntime where installed, else
-    eager."""
-    if engine == 'auto':
-        return 'onnxruntime' if engine_installed('onnxruntime') else 'eager'
-    return engine
+def resolve_engine(engine: str, device: Optional[torch.device] = None
+                   ) -> str:
+    """``engine`` with 'auto' resolved: onnxruntime where installed (for
+    CUDA mentors: onnxruntime-gpu, with its CUDA provider), else eager."""
+    if engine != 'auto':
+        return engine
+    if not engine_installed('onnxruntime'):
+        return 'eager'
+    if device is not None and device.type != 'cpu':
+        import onnxruntime
+        if device.type != 'cuda' or 'CUDAExecutionProvider' not in \
+                onnxruntime.get_available_providers():
+            return 'eager'
+    return 'onnxruntime'
 
 
 def _make(kind: str, name: str, mentor: nn.Module, forward: MentorForward,
@@ -326,7 +334,7 @@ def build_program(name: str, mentor: nn.Module, forward: MentorForward,
     if getattr(type(mentor), 'mentor_program_kind', None) == 'file':
         kind = 'file'
     else:
-        kind = resolve_engine(options.engine)
+        kind = resolve_engine(options.engine, inputs.device)
     check_device_precision(name, kind, options.precision, inputs.device)
     with torch.no_grad():
         eager = forward(mentor, inputs)

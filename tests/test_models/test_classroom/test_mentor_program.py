@@ -24,6 +24,17 @@ def test_the_default_is_auto_one_line_per_mentor():
     expected = 'onnxruntime' if mentor_program.engine_installed(
         'onnxruntime') else 'eager'
     assert mentor_program.resolve_engine('auto') == expected
+    # CUDA mentors: onnxruntime-gpu's CUDA provider, else eager (no
+    # error for a default)
+    if expected == 'onnxruntime':
+        import onnxruntime
+        cuda = torch.device('cuda', 0)
+        gpu = 'CUDAExecutionProvider' in \
+            onnxruntime.get_available_providers()
+        assert mentor_program.resolve_engine('auto', cuda) == (
+            'onnxruntime' if gpu else 'eager')
+    assert mentor_program.resolve_engine('compiled', torch.device('cpu')) \
+        == 'compiled'
 
 
 def test_the_tests_run_mentors_eagerly_unless_they_say():

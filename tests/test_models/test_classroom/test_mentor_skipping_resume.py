@@ -59,7 +59,8 @@ def test_resume_with_skipping_repeats_the_uninterrupted_run(tmp_path):
         assert torch.equal(final[key], resumed[key]), key
     full = [torch_load_safely(osp.join(d, 'epoch_3.pth'))['state_dict']
             for d in (straight, stopped)]
-    assert full[0]['skip_cache.visits'].tolist() == [3] * 16
-    for key in ('skip_cache.errors', 'skip_cache.visits'):
+    assert full[0]['classroom.skip_cache.visits'].tolist() == [3] * 16
+    for key in ('classroom.skip_cache.errors',
+                'classroom.skip_cache.visits'):
         assert torch.equal(full[0][key].nan_to_num(-1),
                            full[1][key].nan_to_num(-1)), key

@@ -14,6 +14,7 @@ from mmengine.runner.checkpoint import (get_state_dict, load_checkpoint,
                                         save_checkpoint, weights_to_cpu)
 
 from classroomkd_mm.registry import MODELS
+from classroomkd_mm.utils import torch_load_safely
 from tests.helpers import pose_models
 from tests.helpers.tiny_classifiers import classifier_cfg, feature_cfg
 from tests.helpers.tiny_runs import (batch, run_config, save_mentors,
@@ -123,8 +124,7 @@ def test_ema_hook_with_mentor_skipping_trains_and_resumes(
 
     runner = Runner.from_cfg(config(2))
     runner.train()
-    saved = torch.load(osp.join(work_dir, 'epoch_2.pth'),
-                       weights_only=False)
+    saved = torch_load_safely(osp.join(work_dir, 'epoch_2.pth'))
     assert not any(k.startswith(('student.', 'mentors.'))
                    for k in saved['state_dict'])
     assert saved['state_dict']['classroom.skip_cache.visits'].sum() > 0
