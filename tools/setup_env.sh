@@ -11,17 +11,23 @@
 # holding one for this Python and torch (default: ../shared/wheels beside the
 # repository, when it exists); otherwise it is built from source here, which
 # takes about 47 minutes on 2 cores.
+#
+# Two variables serve CI's install check (tools/check_wheel.sh):
+#   CLASSROOMKD_VENV     the environment's folder (default: .venv / .venv-latest here)
+#   CLASSROOMKD_PACKAGE  what to install as classroomkd_mm (default: this checkout,
+#                        editable); e.g. a wheel file, installed as a user would
 set -euo pipefail
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 stack="${1:-pinned}"
 case "$stack" in
-    pinned) venv="$root/.venv"; requirements="$root/requirements/cpu_env.txt" ;;
-    latest) venv="$root/.venv-latest"; requirements="$root/requirements/latest_env.txt" ;;
+    pinned) venv="${CLASSROOMKD_VENV:-$root/.venv}"; requirements="$root/requirements/cpu_env.txt" ;;
+    latest) venv="${CLASSROOMKD_VENV:-$root/.venv-latest}"; requirements="$root/requirements/latest_env.txt" ;;
     *) echo "[setup] unknown stack '$stack': use 'pinned' (default) or 'latest'" >&2; exit 2 ;;
 esac
+package="${CLASSROOMKD_PACKAGE:-}"
 stamp="$venv/.classroomkd_env_ok"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(md5sum < "$requirements")" ]; then
+if [ -z "$package" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(md5sum < "$requirements")" ]; then
     exit 0
 fi
 echo "[setup] creating $venv for the $stack stack (first run only; several minutes)" >&2
@@ -83,9 +89,17 @@ else
     pip install -q --no-deps rtmlib==0.0.16
     checks="import classroomkd_mm, mmcv.ops, mmdet, mmpose, mmpretrain, albumentations, xtcocotools.coco, rtmlib"
 fi
+# `mim train|test|search`; its openxlab dependency pins setuptools 60, so
+# without its dependencies (the requirements file lists those it uses).
+pip install -q --no-deps openmim==0.3.9
 # The registry's xtcocotools wheel targets numpy 1: build it against numpy 2.
 pip install -q --no-build-isolation --no-binary xtcocotools xtcocotools==1.14.3
-pip install -q --no-deps -e "$root"
-"$venv/bin/python" -c "$checks"
+if [ -n "$package" ]; then
+    pip install -q "$package"
+else
+    pip install -q --no-deps -e "$root"
+fi
+# outside the checkout, so the installed classroomkd_mm is the one imported
+(cd / && "$venv/bin/python" -c "$checks; import mim")
 md5sum < "$requirements" > "$stamp"
 echo "[setup] $stack environment ready" >&2

@@ -15,21 +15,22 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-# The repository root, for the project's modules outside the installed
-# package (`tools.*`, `benchmarks.*`); Python puts only this script's
-# own folder on sys.path.
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+# The folder above this script (the checkout, or classroomkd_mm/.mim in an
+# installed wheel) for `tools.cli_args`; appended, so an installed
+# classroomkd_mm is imported before a checkout's copy.
+sys.path.append(osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
 from classroomkd_mm.apis import (is_distiller_config,  # noqa: E402
                                  prepare_runner_config, student_only_config)
 from classroomkd_mm.datasets import check_data_or_exit  # noqa: E402
 from classroomkd_mm.utils.student_weights import \
     load_student_for_evaluation  # noqa: E402
-from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
+from tools.cli_args import (add_cfg_options_arg, add_shared_args,  # noqa: E402
+                            apply_shared_args)
 
 
 def parse_args(argv=None):
@@ -41,14 +42,7 @@ def parse_args(argv=None):
         '--dump',
         type=str,
         help='dump predictions to a pickle file for offline evaluation')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. For example, '
-        "'--cfg-options model.backbone.depth=18 model.backbone.with_cp=True'")
+    add_cfg_options_arg(parser, default={})
     add_shared_args(parser)
     return parser.parse_args(argv)
 

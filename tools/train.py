@@ -6,21 +6,43 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-# The repository root, for the project's modules outside the installed
-# package (`tools.*`, `benchmarks.*`); Python puts only this script's
-# own folder on sys.path.
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+# The folder above this script (the checkout, or classroomkd_mm/.mim in an
+# installed wheel) for `tools.cli_args`; appended, so an installed
+# classroomkd_mm is imported before a checkout's copy.
+sys.path.append(osp.dirname(osp.dirname(osp.abspath(__file__))))
 import classroomkd_mm  # noqa: E402,F401  (registries, safe checkpoint loading)
 from classroomkd_mm.apis import prepare_runner_config  # noqa: E402
 from classroomkd_mm.datasets import check_data_or_exit  # noqa: E402
-from tools.cli_args import add_shared_args, apply_shared_args  # noqa: E402
+from tools.cli_args import (add_cfg_options_arg, add_shared_args,  # noqa: E402
+                            apply_shared_args, check_resume_checkpoint)
+
+DESCRIPTION = """\
+Train a model: any MMPose or MMPretrain config, a ClassroomKD distiller or not,
+with the arguments of MMPose's and MMPretrain's tools/train.py.
+
+What it adds to the host's training (MMEngine default hooks from
+configs/_base_/classroomkd_runtime.py, which the shipped configs inherit, so
+MMPose's own tools/train.py adds them too; added here to a config without them,
+never twice):
+  work-dir lock   one training run per work dir; a second one stops at once
+  student files   <checkpoint>_student.pth beside every checkpoint, the
+                  student's weights only (ClassroomKD configs), for MMPose's
+                  init_model and tools/test.py with the plain student config
+  RNG state       the random generators in every checkpoint, so --resume
+                  continues exactly as an uninterrupted run
+  mentor sha256   each mentor's file hash in every checkpoint: a --resume
+                  whose mentors changed stops, naming the mentor and file
+On a machine without CUDA, --launcher pytorch (torchrun) trains on gloo.
+"""
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description='Train a model')
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
         '--resume',
@@ -53,18 +75,9 @@ def parse_args():
         action='store_true',
         help='whether to disable the persistent_workers option in '
         'dataloaders.')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
+    add_cfg_options_arg(parser)
     add_shared_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
@@ -111,6 +124,7 @@ def main():
     cfg = prepare_runner_config(cfg, training=True)
     check_data_or_exit(cfg, ('train', 'val'))
     runner = Runner.from_cfg(cfg)
+    check_resume_checkpoint(runner, args.config)
     runner.train()
 
 

@@ -37,6 +37,17 @@ class StudentCheckpointHook(Hook):
 
     priority = 'LOWEST'  # after CheckpointHook ('VERY_LOW') and EMAHook
 
+    def __init__(self):
+        self._enabled = True
+
+    def before_run(self, runner):
+        # configs inheriting classroomkd_mm::_base_/classroomkd_runtime.py
+        # carry this hook whether or not their model is a distiller
+        from classroomkd_mm.models.distillers import ClassroomDistiller
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        self._enabled = isinstance(model, ClassroomDistiller)
+
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
         self._sync(runner)
@@ -73,7 +84,7 @@ class StudentCheckpointHook(Hook):
         return getattr(dataset, 'metainfo', None)
 
     def _sync(self, runner):
-        if runner.rank != 0:
+        if runner.rank != 0 or not self._enabled:
             return
         for path in self._saved_checkpoints(runner):
             target = student_path(path)

@@ -54,19 +54,23 @@ def lock_work_dir(work_dir: str):
 @HOOKS.register_module()
 class WorkDirLockHook(Hook):
     """Refuse to train in a work directory another live run is training in
-    (:func:`lock_work_dir` at ``before_run``, before anything is loaded or
-    saved; released at ``after_run`` or when the process ends). Only rank 0
-    locks. ``fcntl.flock`` locks are per host on most network file
-    systems."""
+    (:func:`lock_work_dir` at ``before_train``, before anything is saved;
+    released at ``after_train``, ``after_run`` or when the process ends).
+    Only rank 0 locks. An evaluation (``runner.test()``, MMPose's
+    ``tools/test.py`` on a config that carries this hook) takes no lock.
+    ``fcntl.flock`` locks are per host on most network file systems."""
 
     priority = 'VERY_HIGH'
 
     def __init__(self):
         self._handle = None
 
-    def before_run(self, runner):
-        if runner.rank == 0:
+    def before_train(self, runner):
+        if runner.rank == 0 and self._handle is None:
             self._handle = lock_work_dir(runner.work_dir)
+
+    def after_train(self, runner):
+        self.after_run(runner)
 
     def after_run(self, runner):
         if self._handle is not None:

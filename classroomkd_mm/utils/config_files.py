@@ -26,6 +26,22 @@ def resolve_config_path(path: str) -> str:
     return _get_external_cfg_base_path(get_installed_path(package), relative)
 
 
+def project_config_path(relative: str) -> str:
+    """A config shipped with classroomkd_mm: ``<package>/.mim/configs/...``
+    in an installed wheel, else the checkout's ``configs/...`` (an editable
+    install or a source tree on ``PYTHONPATH``)."""
+    package = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    for root in (osp.join(package, '.mim', 'configs'),
+                 osp.join(osp.dirname(package), 'configs')):
+        path = osp.join(root, relative)
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(
+        f'classroomkd_mm ships configs/{relative}, but neither '
+        f'{package}/.mim/configs nor the checkout beside {package} has it: '
+        'reinstall classroomkd_mm from its wheel or a full checkout.')
+
+
 def load_config(path: str) -> Config:
     """``Config.fromfile`` for local and ``package::`` paths."""
     return Config.fromfile(resolve_config_path(path))

@@ -26,7 +26,10 @@ RUNNER_KEYS = {
     'default_hooks', 'custom_hooks', 'data_preprocessor', 'load_from',
     'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
     'visualizer', 'default_scope', 'randomness', 'experiment_name',
-    'custom_imports'
+    'custom_imports',
+    # configs/_base_/classroomkd_runtime.py: the project's hooks, which every
+    # shipped config adds to default_hooks (MMEngine dumps the base's key)
+    'classroomkd_hooks',
 }
 #: names that OpenMMLab configs share between several entries
 HOST_KEYS = {'codec', 'data_root', 'dataset_type', 'data_mode',

@@ -77,7 +77,8 @@ def test_zoo_config_loads_and_builds(path):
 def test_model_index_lists_every_pose_config():
     """model-index.yml imports metafiles whose models name, between them,
     every COCO and MPII zoo config (tests/test_configs/test_model_index.py
-    checks the files' fields)."""
+    checks the files' fields; the index also lists the sample and
+    classification ClassroomKD configs)."""
     import yaml
     with open(osp.join(REPO, 'model-index.yml')) as f:
         imports = yaml.safe_load(f)['Import']
@@ -85,4 +86,6 @@ def test_model_index_lists_every_pose_config():
     for metafile in imports:
         with open(osp.join(REPO, metafile)) as f:
             configs |= {m['Config'] for m in yaml.safe_load(f)['Models']}
-    assert configs == {osp.relpath(p, REPO) for p in ZOO_CONFIGS}
+    zoo = {c for c in configs if c.startswith(('configs/pose/coco/',
+                                               'configs/pose/mpii/'))}
+    assert zoo == {osp.relpath(p, REPO) for p in ZOO_CONFIGS}

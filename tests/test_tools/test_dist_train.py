@@ -1,6 +1,9 @@
-"""Two CPU processes (gloo) through the real launcher: tools/dist_train.sh
-(torchrun, MMEngine's `pytorch` launcher) trains a tiny ClassroomKD config
-for a few iterations."""
+"""Two CPU processes through the real launcher (torchrun, MMEngine's
+`pytorch` launcher) train a tiny ClassroomKD config for a few iterations:
+through tools/dist_train.sh, which needs nothing in the config for a CPU
+(classroomkd_mm.utils.cpu_distributed picks gloo and a CPU DDP wrapper), and
+through MMPose's own tools/train.py with the three config lines
+docs/installing.md gives."""
 import json
 import os
 import os.path as osp
@@ -20,8 +23,7 @@ pytestmark = pytest.mark.slow  # subprocess runs
 
 CONFIG = '''
 custom_imports = dict(
-    imports=['classroomkd_mm', 'tests.helpers.cpu_dist_shim',
-             'tests.helpers.dist_probe_hook'],
+    imports=['classroomkd_mm', 'tests.helpers.dist_probe_hook'{extra_import}],
     allow_failed_imports=False)
 default_scope = 'mmpretrain'
 model = {model!r}
@@ -34,15 +36,22 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True))
 train_cfg = dict(by_epoch=False, max_iters=4)
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9))
+_base_ = [{runtime!r}]
 default_hooks = dict(
+    _base_.classroomkd_hooks,
     checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
     logger=dict(type='LoggerHook', interval=1))
 custom_hooks = [dict(type='DistProbeHook', out_dir={out!r})]
 randomness = dict(seed=0)
-# A CPU module: DDP takes no device_ids (MMEngine passes [LOCAL_RANK]).
-model_wrapper_cfg = dict(type='MMDistributedDataParallel',
-                         broadcast_buffers=False, device_ids=None)
 '''
+# What a config adds for a CPU launch through a host's own tools/train.py
+# (docs/installing.md); the project's tools/train.py needs none of it.
+HOST_ENTRY_CPU_LINES = '''
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+model_wrapper_cfg = dict(type='MMDistributedDataParallel',
+                         device_ids=None, broadcast_buffers=False)
+'''
+CPU_DISTRIBUTED = ", 'classroomkd_mm.utils.cpu_distributed'"
 
 
 def free_port():
@@ -51,11 +60,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.mark.skipif(not torch.distributed.is_available() or
-                    not torch.distributed.is_gloo_available(),
-                    reason='needs torch.distributed with gloo')
-@pytest.mark.skipif(shutil.which('bash') is None, reason='needs bash')
-def test_two_process_gloo_training(tmp_path):
+needs_gloo = pytest.mark.skipif(
+    not torch.distributed.is_available()
+    or not torch.distributed.is_gloo_available()
+    or shutil.which('bash') is None,
+    reason='needs torch.distributed with gloo, and bash')
+
+
+def write_run(tmp_path, host_entry):
+    """The tiny two-mentor config (for a host's own train.py with the CPU
+    lines of docs/installing.md), its probe folder and work dir."""
     from tools.dataset_converters.digits_folder import write_digits_folder
     data = str(tmp_path / 'digits')
     write_digits_folder(data, val_per_class=1, train_per_class=2, size=16)
@@ -72,20 +86,26 @@ def test_two_process_gloo_training(tmp_path):
     out = tmp_path / 'probe'
     out.mkdir()
     config = tmp_path / 'tiny_classroomkd_dist.py'
-    config.write_text(CONFIG.format(model=model, data=data, out=str(out)))
-    work = tmp_path / 'work'
+    text = CONFIG.format(
+        model=model, data=data, out=str(out),
+        runtime=osp.join(REPO, 'configs', '_base_', 'classroomkd_runtime.py'),
+        extra_import=CPU_DISTRIBUTED if host_entry else '')
+    config.write_text(text + (HOST_ENTRY_CPU_LINES if host_entry else ''))
+    return str(config), out, tmp_path / 'work'
 
+
+def launch(command):
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
                OMP_NUM_THREADS='1',
                PYTHONPATH=os.pathsep.join(
                    [REPO, os.environ.get('PYTHONPATH', '')]))
-    proc = subprocess.run(
-        ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), str(config), '2',
-         '--work-dir', str(work), '--cfg-options',
-         "env_cfg.dist_cfg.backend=gloo"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return env['PORT']
 
+
+def check_ranks(out, work):
     ranks = [json.loads((out / f'rank{r}.json').read_text())
              for r in (0, 1)]
     for r, info in enumerate(ranks):
@@ -114,3 +134,28 @@ def test_two_process_gloo_training(tmp_path):
     student = torch.load(str(work / 'iter_4_student.pth'), weights_only=True)
     for key, value in states[0].items():
         torch.testing.assert_close(student['state_dict'][key], value)
+
+
+@needs_gloo
+def test_two_process_training_with_the_project_launcher(tmp_path):
+    """tools/dist_train.sh: torchrun, tools/train.py --launcher pytorch; the
+    config says nothing about CPUs."""
+    config, out, work = write_run(tmp_path, host_entry=False)
+    launch(['bash', osp.join(REPO, 'tools', 'dist_train.sh'), config, '2',
+            '--work-dir', str(work)])
+    check_ranks(out, work)
+
+
+@needs_gloo
+def test_two_process_training_with_mmpose_own_train_py(tmp_path):
+    """torchrun on MMPose's own tools/train.py: the config imports
+    classroomkd_mm.utils.cpu_distributed and sets the backend and wrapper."""
+    mmpose = pytest.importorskip('mmpose')
+    train_py = osp.join(osp.dirname(mmpose.__file__), '.mim', 'tools',
+                        'train.py')
+    config, out, work = write_run(tmp_path, host_entry=True)
+    launch([sys.executable, '-m', 'torch.distributed.run',
+            '--nproc_per_node', '2', '--master_port', str(free_port()),
+            train_py, config, '--launcher', 'pytorch',
+            '--work-dir', str(work)])
+    check_ranks(out, work)

@@ -6,8 +6,10 @@ _base_ = [
     '../../_base_/datasets/digits_bs32.py',
     '../../_base_/schedules/digits_sgd_coslr_20e.py',
     'mmpretrain::_base_/default_runtime.py',
+    '../../_base_/classroomkd_runtime.py',
 ]
 train_dataloader = dict(dataset=dict(data_prefix='train-30pc'))
 default_hooks = dict(
+    _base_.classroomkd_hooks,
     logger=dict(interval=5),
     checkpoint=dict(interval=5, max_keep_ckpts=1, save_best='auto'))

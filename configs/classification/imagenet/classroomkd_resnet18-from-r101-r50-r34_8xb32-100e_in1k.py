@@ -3,7 +3,12 @@
 # all from the mmpretrain model zoo (77.97, 76.55, 73.62 top-1). tau in 4..8
 # as in the authors' ImageNet recipes; the schedule is mmpretrain's ResNet
 # recipe (SGD, lr 0.1 for 256 images, steps at 30/60/90, 100 epochs).
-_base_ = ['mmpretrain::resnet/resnet18_8xb32_in1k.py']
+_base_ = [
+    'mmpretrain::resnet/resnet18_8xb32_in1k.py',
+    '../../_base_/classroomkd_runtime.py',
+]
+# the project's hooks (configs/_base_/classroomkd_runtime.py)
+default_hooks = dict(_base_.classroomkd_hooks)
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
 model = dict(

@@ -2,9 +2,11 @@
 # from HRNet-W32 and SimpleBaseline ResNet-50/101 mentors of the mmpose model
 # zoo, with mmpose's own 210-epoch MobileNetV2 recipe.
 _base_ = [
-    'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
-    'td-hm_mobilenetv2_8xb64-210e_coco-256x192.py'
+    'mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_mobilenetv2_8xb64-210e_coco-256x192.py',
+    '../../_base_/classroomkd_runtime.py',
 ]
+# the project's hooks (configs/_base_/classroomkd_runtime.py)
+default_hooks = dict(_base_.classroomkd_hooks)
 
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 

@@ -5,9 +5,11 @@
 # Knowledge Filtering picks, per person crop, the mentors whose heatmaps beat
 # the student's; each teaches at a temperature set by how far ahead it is.
 _base_ = [
-    'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
-    'td-hm_res50_8xb64-210e_coco-256x192.py'
+    'mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py',
+    '../../_base_/classroomkd_runtime.py',
 ]
+# the project's hooks (configs/_base_/classroomkd_runtime.py)
+default_hooks = dict(_base_.classroomkd_hooks)
 
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 

@@ -10,9 +10,11 @@
 # RTMPose-s/m/l recipes use it; RTMPose-t's recipe leaves it commented out),
 # and RTMCCHead, SimCCLabel, KLDiscretLoss and CocoMetric are mmpose's.
 _base_ = [
-    'mmpose::body_2d_keypoint/rtmpose/coco/'
-    'rtmpose-t_8xb256-420e_coco-256x192.py'
+    'mmpose::body_2d_keypoint/rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py',
+    '../../_base_/classroomkd_runtime.py',
 ]
+# the project's hooks (configs/_base_/classroomkd_runtime.py)
+default_hooks = dict(_base_.classroomkd_hooks)
 
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 

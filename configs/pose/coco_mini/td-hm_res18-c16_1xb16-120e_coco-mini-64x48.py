@@ -9,8 +9,11 @@
 # over 120 epochs of batch 16 (6 iterations each) instead of 210 epochs of
 # 512 with steps. The configs beside this one change the width, the
 # backbone or the head.
-_base_ = ['../../_base_/datasets/coco_mini.py',
-          'mmpose::_base_/default_runtime.py']
+_base_ = [
+    '../../_base_/datasets/coco_mini.py',
+    'mmpose::_base_/default_runtime.py',
+    '../../_base_/classroomkd_runtime.py',
+]
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
 train_cfg = dict(by_epoch=True, max_epochs=120, val_interval=20)
@@ -23,6 +26,7 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(base_batch_size=16)
 default_hooks = dict(
+    _base_.classroomkd_hooks,
     logger=dict(interval=20),
     checkpoint=dict(interval=20, by_epoch=True, save_best='coco/AP',
                     rule='greater', max_keep_ckpts=1))

@@ -3,9 +3,11 @@
 # mmpose model zoo, with mmpose's own 210-epoch recipe; PCKh from
 # MpiiPCKAccuracy.
 _base_ = [
-    'mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
-    'td-hm_mobilenetv2_8xb64-210e_mpii-256x256.py'
+    'mmpose::body_2d_keypoint/topdown_heatmap/mpii/td-hm_mobilenetv2_8xb64-210e_mpii-256x256.py',
+    '../../_base_/classroomkd_runtime.py',
 ]
+# the project's hooks (configs/_base_/classroomkd_runtime.py)
+default_hooks = dict(_base_.classroomkd_hooks)
 
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 

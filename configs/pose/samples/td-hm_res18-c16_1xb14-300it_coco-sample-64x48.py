@@ -3,7 +3,10 @@
 # evaluation use the same people: this shows the machinery end to end, it
 # measures no generalisation. Mentors of other sizes override
 # model.backbone (see tools/demo/coco_demo.py).
-_base_ = ['mmpose::_base_/default_runtime.py']
+_base_ = [
+    'mmpose::_base_/default_runtime.py',
+    '../../_base_/classroomkd_runtime.py',
+]
 
 train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=300,
@@ -14,6 +17,7 @@ param_scheduler = [
          milestones=[240], gamma=0.1),
 ]
 default_hooks = dict(
+    _base_.classroomkd_hooks,
     logger=dict(interval=50),
     checkpoint=dict(interval=300, by_epoch=False, save_best=None,
                     max_keep_ckpts=1))

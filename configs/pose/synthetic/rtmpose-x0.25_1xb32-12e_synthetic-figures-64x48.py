@@ -29,8 +29,10 @@
 # _scope_='mmdet'), mmdet.YOLOXHSVRandomAug in the pipeline and
 # mmdet.PipelineSwitchHook; mmpose >= 1.2 itself needs the compiled mmcv.ops.
 # RTMCCHead, KLDiscretLoss, SimCCLabel and the other transforms are mmpose's.
-_base_ = ['mmpose::body_2d_keypoint/rtmpose/coco/'
-          'rtmpose-t_8xb256-420e_coco-256x192.py']
+_base_ = [
+    'mmpose::body_2d_keypoint/rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py',
+    '../../_base_/classroomkd_runtime.py',
+]
 custom_imports = dict(imports=['classroomkd_mm'], allow_failed_imports=False)
 
 max_epochs = 12
@@ -111,6 +113,7 @@ val_evaluator = dict(
 test_evaluator = val_evaluator
 
 default_hooks = dict(
+    _base_.classroomkd_hooks,
     logger=dict(interval=20),
     checkpoint=dict(interval=4, save_best='coco/AP', rule='greater',
                     max_keep_ckpts=1))
