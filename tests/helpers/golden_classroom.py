@@ -1,7 +1,8 @@
 """Seeded tiny classrooms and a recorded batch for the golden test: the
 losses and Knowledge Filtering's decisions that the distiller gave before
 the mentor side moved into ``classroomkd_mm.models.classroom`` (values
-recorded from main at 402de41)."""
+recorded from main at 402de41; the bridged pose case from that distiller
+with the bridges of b6bb556, which changed its mentors' targets by design)."""
 import torch
 from mmengine.registry import init_default_scope
 

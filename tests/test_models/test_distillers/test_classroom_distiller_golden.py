@@ -3,7 +3,9 @@ Filtering, with mentor skipping over three steps, CA-MKD with its feature
 term; a pose classroom with a SimCC and a bridged 256x192 mentor) give the
 losses, diagnostics and KF decisions that main's distiller gave at 402de41,
 before the mentor side moved into the classroom
-(tests/helpers/golden_classroom_main.json)."""
+(tests/helpers/golden_classroom_main.json). The bridged pose case was
+recorded from that same distiller with the bridges that hand the student its
+own target (issue 26, b6bb556): its mentors' outputs changed by design."""
 import json
 import os.path as osp
 
