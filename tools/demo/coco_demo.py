@@ -202,6 +202,7 @@ def draw_student(config, checkpoint, img_path, boxes, title):
     visualiser; returns the RGB panel with ``title`` written on it."""
     import cv2
     import mmcv
+    import numpy as np
     from mmpose.apis import inference_topdown, init_model
     from mmpose.structures import merge_data_samples
     from mmpose.visualization import PoseLocalVisualizer
@@ -213,9 +214,20 @@ def draw_student(config, checkpoint, img_path, boxes, title):
     visualizer = PoseLocalVisualizer(radius=3, line_width=2,
                                      backend='matplotlib')
     visualizer.set_dataset_meta(model.dataset_meta)
+    image = mmcv.imread(img_path, channel_order='rgb')
+    drawn = merge_data_samples(results)
+    # a box or keypoint outside the image widens matplotlib's axes and
+    # shrinks the image inside its panel: boxes are clipped to the image,
+    # keypoints outside it are not drawn
+    height, width = image.shape[:2]
+    pred = drawn.pred_instances
+    pred.bboxes = np.clip(pred.bboxes, 0, [width - 1, height - 1] * 2)
+    outside = ((pred.keypoints < 0).any(-1) |
+               (pred.keypoints[..., 0] > width - 1) |
+               (pred.keypoints[..., 1] > height - 1))
+    pred.keypoint_scores = np.where(outside, 0.0, pred.keypoint_scores)
     panel = visualizer.add_datasample(
-        title, mmcv.imread(img_path, channel_order='rgb'),
-        data_sample=merge_data_samples(results), draw_gt=False,
+        title, image, data_sample=drawn, draw_gt=False,
         draw_bbox=True, kpt_thr=0.3)
     panel = panel.copy()
     cv2.putText(panel, title, (8, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
