@@ -4,11 +4,14 @@
 # when missing, then
 #   1. classification: UCI digits (scikit-learn), three mentors, the LeNet-5
 #      student with NoKD and with ClassroomKD, mmpretrain's Accuracy;
-#   2. pose: real COCO people held out (COCO-MINI, ../shared/data/coco_mini:
-#      trained on train2017's 86 people, scored on val2017's 68 others),
-#      SimCC and heatmap mentors, the SimCC student with NoKD and with
-#      ClassroomKD over 5 seeds, mmpose's PCKAccuracy and CocoMetric, a
-#      visualisation of the student-only checkpoint on a val2017 image.
+#   2. pose: real COCO people with scarce labels, held out (COCO-MINI,
+#      ../shared/data/coco_mini: trained on train2017 with the keypoint
+#      labels of 20 of its 86 people, the rest taught by the mentors; scored
+#      on val2017's 68 others): MoveNet (pretrained, a TFLite mentor file)
+#      and a from-scratch peer, the SimCC student with NoKD, KD and
+#      ClassroomKD over 3 seeds, mmpose's PCKAccuracy and CocoMetric, the
+#      NoKD and the better distilled student-only checkpoints drawn side by
+#      side on a val2017 image.
 # Outputs go to work_dirs/; each part prints its table. Arguments go to the
 # digits part.
 set -euo pipefail
