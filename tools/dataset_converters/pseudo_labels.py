@@ -52,6 +52,18 @@ def mentor_keypoints(model, inputs):
     return torch.cat([crop, raw[..., 2:3]], -1)
 
 
+def crop_center_and_size(sample):
+    """The crop's centre and size in image pixels: mmpose 1.1 packs them as
+    ``gt_instances.bbox_centers`` / ``bbox_scales``, 1.3 as the metainfo's
+    ``input_center`` / ``input_scale``."""
+    meta = sample.metainfo
+    if 'input_center' in meta and 'input_scale' in meta:
+        return (np.asarray(meta['input_center']).reshape(2),
+                np.asarray(meta['input_scale']).reshape(2))
+    return (np.asarray(sample.gt_instances.bbox_centers[0]),
+            np.asarray(sample.gt_instances.bbox_scales[0]))
+
+
 def pseudo_label(cfg: Config, name: str, out: str,
                  score_thr: float = 0.3, batch_size: int = 16) -> dict:
     """Write ``out`` (see the module docstring); returns a summary."""
@@ -72,8 +84,7 @@ def pseudo_label(cfg: Config, name: str, out: str,
         predicted = mentor_keypoints(model, data['inputs'])
         for sample, kpts in zip(data['data_samples'], predicted.numpy()):
             w, h = sample.metainfo['input_size']
-            center = sample.gt_instances.bbox_centers[0]
-            box = sample.gt_instances.bbox_scales[0]
+            center, box = crop_center_and_size(sample)
             xy = kpts[:, :2] / np.array([w, h]) * box + center - 0.5 * box
             keep = kpts[:, 2] >= score_thr
             labels[int(sample.metainfo['id'])] = (xy, keep)
