@@ -351,7 +351,10 @@ def check_coco_dataset(dataset_cfg: dict, where: str = 'dataset',
     root = dataset_cfg.get('data_root') or ''
     ann_file = _joined(root, dataset_cfg.get('ann_file') or '')
     prefix = (dataset_cfg.get('data_prefix') or {}).get('img', '')
-    img_dir = _joined(root, prefix) if (prefix or root) else ''
+    # mmengine joins data_root to every relative data_prefix, an empty one
+    # included (images beside the annotation file's root)
+    img_dir = prefix if (osp.isabs(prefix) or not root) else \
+        osp.join(root, prefix)
     fix = (f'(Read by {where}, a {cls.__name__} with data_root={root!r}, '
            f'ann_file={dataset_cfg.get("ann_file")!r}, data_prefix.img='
            f'{prefix!r}: fix the file, or point the config at a complete '
