@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 import torch
 
-from tests.helpers.sync_audit import count_host_syncs, loss_syncs
+from benchmarks.speed import count_host_syncs, loss_syncs
 from tests.helpers.tiny_classifiers import distiller_cfg
 from tests.helpers.classroom_probes import mentors_of
 
