@@ -30,6 +30,21 @@ stamp="$venv/.classroomkd_env_ok"
 if [ -z "$package" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(md5sum < "$requirements")" ]; then
     exit 0
 fi
+if [ ! -e "$venv" ]; then
+    # torch here is a CUDA build (its wheel lies on this machine's disk): with
+    # its nvidia libraries an environment takes about 6.5 GB; pip's own
+    # "No space left on device" would come minutes later and name nothing.
+    parent="$(dirname "$venv")"
+    while [ ! -d "$parent" ]; do parent="$(dirname "$parent")"; done
+    free_kb="$(df -Pk "$parent" 2>/dev/null | awk 'NR == 2 {print $4}' || true)"
+    if [ -n "$free_kb" ] && [ "$free_kb" -lt $((7 * 1024 * 1024)) ]; then
+        echo "[setup] $venv needs about 7 GB of free disk (torch and its CUDA libraries);" \
+             "$((free_kb / 1024 / 1024)) GB are free on the disk of $parent. Free some space" \
+             "or create it elsewhere (CLASSROOMKD_VENV=FOLDER; CI's install check puts its" \
+             "own under TMPDIR)." >&2
+        exit 1
+    fi
+fi
 echo "[setup] creating $venv for the $stack stack (first run only; several minutes)" >&2
 python3 -m venv "$venv"
 pip() {
