@@ -16,7 +16,12 @@
 # ResNet-18/32 peer trained here from scratch on the same 20 labelled people
 # (120 epochs). KD distils from MoveNet; AVER and ClassroomKD from both;
 # ClassroomKD as in the paper (no mentor on an unlabelled sample) and with
-# KnowledgeFilter(unlabelled='reliability').
+# KnowledgeFilter(unlabelled='reliability'); EBKD and DGKD from both (they
+# teach unlabelled samples); CA-MKD from both on the labelled samples only
+# (its weights need the ground truth). ClassroomKD's measured variants, with
+# the reliability rule: without the task-loss confidence weight
+# (confidence_weighting=False, `_nocw`), ranking by the decoded keypoint
+# distance (SimCCAdapter(error='peak'), `_peak`), and both.
 # Baseline: MoveNet's keypoints used offline as plain labels of the
 # unlabelled people (score >= 0.3; tools/dataset_converters/pseudo_labels.py,
 # written once by prepare_data), the student trained on them without
@@ -29,7 +34,7 @@ _configs = 'configs/pose/coco_mini'
 student = f'{_configs}/simcc_res18-c16_1xb16-120e_coco-mini-64x48.py'
 metric = 'PCK'
 score_scale = 100
-seeds = [0, 1, 2]
+seeds = [0, 1, 2, 3, 4]
 num_threads = 1
 _quiet = {
     'model.test_cfg.flip_test': False,
@@ -93,5 +98,25 @@ methods = dict(
     classroomkd_reliability=dict(
         mentors='all',
         policy=dict(type='KnowledgeFilter', unlabelled='reliability'),
+        mentoring=_classroomkd_t),
+    ebkd=dict(mentors='all', policy=dict(type='EntropyWeighted'),
+              mentoring=_fixed_t),
+    dgkd=dict(mentors='all', policy=dict(type='RandomMentorDrop', drop_num=1),
+              mentoring=_fixed_t),
+    camkd=dict(mentors='all', policy=dict(type='CAMKD'),
+               mentoring=_fixed_t),
+    classroomkd_reliability_nocw=dict(
+        mentors='all',
+        policy=dict(type='KnowledgeFilter', unlabelled='reliability',
+                    confidence_weighting=False),
+        mentoring=_classroomkd_t),
+    classroomkd_peak_reliability=dict(
+        mentors='all', adapter=dict(type='SimCCAdapter', error='peak'),
+        policy=dict(type='KnowledgeFilter', unlabelled='reliability'),
+        mentoring=_classroomkd_t),
+    classroomkd_peak_reliability_nocw=dict(
+        mentors='all', adapter=dict(type='SimCCAdapter', error='peak'),
+        policy=dict(type='KnowledgeFilter', unlabelled='reliability',
+                    confidence_weighting=False),
         mentoring=_classroomkd_t),
 )

@@ -4,6 +4,7 @@ from .heatmap_adapter import HeatmapAdapter, HeatmapTargets, heatmap_error
 from .heatmap_peak_error import heatmap_peak_error
 from ..structures import NetworkEvaluation
 from .simcc_adapter import SimCCAdapter, SimCCTargets, simcc_error
+from .simcc_peak_error import simcc_peak_error
 
 #: adapters tried, in order, when a distiller config names none.
 AUTO_ADAPTERS = ('ClassifierAdapter', 'HeatmapAdapter', 'SimCCAdapter')
@@ -12,4 +13,4 @@ __all__ = ['AUTO_ADAPTERS', 'BaseTaskAdapter', 'ClassifierAdapter',
            'HeatmapAdapter', 'HeatmapTargets', 'NetworkEvaluation',
            'SimCCAdapter',
            'SimCCTargets', 'classification_error', 'heatmap_error',
-           'heatmap_peak_error', 'simcc_error']
+           'heatmap_peak_error', 'simcc_error', 'simcc_peak_error']

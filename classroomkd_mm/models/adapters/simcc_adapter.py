@@ -10,6 +10,9 @@ from ..policies.scores import student_mean_scale
 from .base_task_adapter import BaseTaskAdapter
 from .pose_heads import has_topdown_head
 from .pose_loss_weighting import sample_weighted_keypoint_loss
+from .simcc_peak_error import simcc_peak_error
+
+ERRORS = ('loss', 'peak')
 
 
 class SimCCTargets(NamedTuple):
@@ -62,9 +65,19 @@ class SimCCAdapter(BaseTaskAdapter):
     bins, with the loss's ``beta`` as logit scale. Mentors of another head
     family, input size, bin count or keypoint set are brought into the
     student's bins by their bridge first (docs/heterogeneous_classroom.md).
+
+    Args:
+        error (str): the per-sample error that ranks the student and the
+            mentors: ``'loss'`` (default, the design: :func:`simcc_error`)
+            or ``'peak'`` (:func:`simcc_peak_error`, the squared distance of
+            the decoded keypoints, in bins).
     """
 
-    def __init__(self):
+    def __init__(self, error: str = 'loss'):
+        if error not in ERRORS:
+            raise ValueError(f'SimCCAdapter: error={error!r} is not one of '
+                             f'{ERRORS}.')
+        self.error = error
         self.loss_module = None
 
     @classmethod
@@ -107,6 +120,10 @@ class SimCCAdapter(BaseTaskAdapter):
             raise RuntimeError(
                 'SimCCAdapter: call bind(student) first; the per-sample '
                 "error is the student head's own loss.")
+        if self.error == 'peak':
+            return simcc_peak_error(
+                outputs, (targets.x_labels, targets.y_labels),
+                targets.keypoint_weights)
         return simcc_error(self.loss_module, outputs, targets)
 
     def prediction_entropy(self, outputs) -> Tensor:
