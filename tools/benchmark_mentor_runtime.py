@@ -310,7 +310,7 @@ def main():
     from benchmarks.speed.peak_memory import step_memory
     from benchmarks.speed.settings import SETTINGS
     from benchmarks.speed.timing import interleaved_times
-    from classroomkd_mm.models.classroom.mentor_program import \
+    from classroomkd_mm.models.classroom.program_builder import \
         native_bf16_cpu
     options = {k: dict(v) for k, v in OPTIONS.items()
                if k == 'eager' or k in args.options or

@@ -19,10 +19,11 @@ from ..structures import NetworkEvaluation
 from .mentor_builder import build_mentor, freeze_mentor
 from .mentor_checksum import mentor_checksum
 from .mentor_error_cache import MentorErrorCache
-from .mentor_program import build_program, program_options
+from .mentor_program import program_options
 from .mentor_skipping import (full_batch, no_samples, reprobe_draws,
                               sample_indices, skipped_pairs,
                               skipping_options)
+from .program_builder import build_program
 from .preprocessor_check import check_same_normalisation
 
 
@@ -40,7 +41,7 @@ class Classroom(nn.Module):
 
     It owns the mentors (frozen, in eval mode), each pose mentor's
     :class:`MentorBridge`, each mentor's program (how it runs:
-    :func:`.mentor_program.build_program`, built and checked on the first
+    :func:`.program_builder.build_program`, built and checked on the first
     batch) and, with ``mentor_skipping``, which (mentor, sample) pairs run.
     :meth:`evaluate` is the one path a training step takes: every mentor
     runs on the rows of its run mask (all rows without skipping) and is

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from classroomkd_mm.models.classroom import mentor_program
+from classroomkd_mm.models.classroom import program_builder
 
 
 @pytest.fixture
@@ -10,7 +10,7 @@ def logs(monkeypatch):
     """What build_program logs, as ``(level, message)``."""
     seen = []
     monkeypatch.setattr(
-        mentor_program, 'print_log',
+        program_builder, 'print_log',
         lambda msg, logger=None, level=logging.INFO: seen.append(
             (level, msg)))
     return seen

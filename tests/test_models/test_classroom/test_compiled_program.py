@@ -8,8 +8,9 @@ from tests.helpers.mentor_modules import adapter_forward, classifier
 
 from classroomkd_mm.models.classroom.compiled_program import CompiledProgram
 from classroomkd_mm.models.classroom.mentor_program import (
-    ProgramOptions, build_program, largest_relative_difference,
-    native_bf16_cpu)
+    ProgramOptions, largest_relative_difference)
+from classroomkd_mm.models.classroom.program_builder import (build_program,
+                                                             native_bf16_cpu)
 
 
 def test_each_mentor_has_its_own_code_object():
@@ -46,8 +47,8 @@ def test_compiled_equals_eager_within_its_precision(precision):
 
 
 def test_bf16_without_kernels_is_a_clear_error(monkeypatch):
-    from classroomkd_mm.models.classroom import mentor_program
-    monkeypatch.setattr(mentor_program, 'native_bf16_cpu', lambda: False)
+    from classroomkd_mm.models.classroom import program_builder
+    monkeypatch.setattr(program_builder, 'native_bf16_cpu', lambda: False)
     with pytest.raises(ValueError, match="Mentor 'c': .*precision='bf16' "
                        'on a CPU without bfloat16 kernels'):
         build_program('c', classifier(), adapter_forward, 'adapter',

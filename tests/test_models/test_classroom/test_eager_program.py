@@ -5,8 +5,8 @@ import torch
 from tests.helpers.mentor_modules import MENTORS, adapter_forward
 
 from classroomkd_mm.models.classroom.eager_program import EagerProgram
-from classroomkd_mm.models.classroom.mentor_program import (
-    ProgramOptions, build_program)
+from classroomkd_mm.models.classroom.mentor_program import ProgramOptions
+from classroomkd_mm.models.classroom.program_builder import build_program
 
 
 @pytest.mark.parametrize('mentor', sorted(MENTORS))

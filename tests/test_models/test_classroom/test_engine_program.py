@@ -20,8 +20,8 @@ from classroomkd_mm.models.classroom import engine_program, mentor_program
 from classroomkd_mm.models.classroom.engine_program import (
     EngineProgram, onnxruntime_providers)
 from classroomkd_mm.models.classroom.mentor_program import (
-    MentorNotExportable, ProgramOptions, build_program,
-    largest_relative_difference)
+    MentorNotExportable, ProgramOptions, largest_relative_difference)
+from classroomkd_mm.models.classroom.program_builder import build_program
 
 pytest.importorskip('onnxruntime')
 

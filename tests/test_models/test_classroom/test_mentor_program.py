@@ -1,6 +1,6 @@
 """The mentor program protocol (mentor_program.py): the options and their
 errors, the one check against the eager mentor, and which program
-build_program makes."""
+build_program (program_builder.py) makes."""
 import logging
 
 import pytest
@@ -9,10 +9,11 @@ import torch.nn as nn
 from tests.helpers.mentor_modules import (BranchingMentor, adapter_forward,
                                           classifier, module_forward)
 
-from classroomkd_mm.models.classroom import mentor_program
+from classroomkd_mm.models.classroom import mentor_program, program_builder
 from classroomkd_mm.models.classroom.mentor_program import (
-    DEFAULT_TOLERANCE, MentorProgram, ProgramOptions, build_program,
+    DEFAULT_TOLERANCE, MentorProgram, ProgramOptions,
     largest_relative_difference, program_options)
+from classroomkd_mm.models.classroom.program_builder import build_program
 
 
 @pytest.mark.engine_default
@@ -23,7 +24,7 @@ def test_the_default_is_auto_one_line_per_mentor():
     assert program_options(None).engine == 'auto'
     expected = 'onnxruntime' if mentor_program.engine_installed(
         'onnxruntime') else 'eager'
-    assert mentor_program.resolve_engine('auto') == expected
+    assert program_builder.resolve_engine('auto') == expected
     # CUDA mentors: onnxruntime-gpu's CUDA provider, else eager (no
     # error for a default)
     if expected == 'onnxruntime':
@@ -31,9 +32,9 @@ def test_the_default_is_auto_one_line_per_mentor():
         cuda = torch.device('cuda', 0)
         gpu = 'CUDAExecutionProvider' in \
             onnxruntime.get_available_providers()
-        assert mentor_program.resolve_engine('auto', cuda) == (
+        assert program_builder.resolve_engine('auto', cuda) == (
             'onnxruntime' if gpu else 'eager')
-    assert mentor_program.resolve_engine('compiled', torch.device('cpu')) \
+    assert program_builder.resolve_engine('compiled', torch.device('cpu')) \
         == 'compiled'
 
 
@@ -83,10 +84,11 @@ def test_bad_options_are_clear_errors(bad, match):
 
 def test_missing_engine_package_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(mentor_program, 'engine_installed', lambda e: False)
+    monkeypatch.setattr(program_builder, 'engine_installed', lambda e: False)
     with pytest.raises(ValueError, match='pip install openvino'):
         program_options(dict(engine='openvino'))
     # 'auto' without onnxruntime runs eagerly
-    assert mentor_program.resolve_engine('auto') == 'eager'
+    assert program_builder.resolve_engine('auto') == 'eager'
 
 
 def test_largest_relative_difference_by_hand():
@@ -168,9 +170,9 @@ def test_the_check_refuses_a_wrong_program(monkeypatch, logs):
     and the eager program, with one warning line, with 'auto'."""
     pytest.importorskip('onnxruntime')
     model = BranchingMentor()
-    make = mentor_program._make
+    make = program_builder.make_program
     monkeypatch.setattr(
-        mentor_program, '_make', lambda kind, name, mentor, *args:
+        program_builder, 'make_program', lambda kind, name, mentor, *args:
         make(kind, name, mentor, *args) if kind == 'eager'
         else _Wrong(name, mentor))
     x = torch.randn(2, 3, 8, 8)

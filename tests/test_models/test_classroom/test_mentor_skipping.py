@@ -211,7 +211,7 @@ def test_skipping_reads_the_device_once_per_step(tmp_path):
     """The audit's count with skipping on: one ``nonzero`` per mentor, on
     the host copy of the (M, N) run mask (the one device read of the step,
     which the sub-batch sizes need); nothing else."""
-    from tests.helpers.sync_audit import loss_syncs
+    from benchmarks.speed.sync_audit import loss_syncs
     _, skipping = pair(tmp_path)
     skipping.train()
     assert dict(loss_syncs(skipping, batch())) == {'aten.nonzero': 2}

@@ -97,7 +97,7 @@ def test_an_unmapped_keypoint_gets_no_mentoring_gradient(student,
 
 
 def test_bridging_makes_no_host_device_sync(mmpose_scope, tmp_path):
-    from tests.helpers.sync_audit import count_host_syncs
+    from benchmarks.speed.sync_audit import count_host_syncs
     model = mixed_classroom(zoo_model(HRNET_256), tmp_path)
     inputs, _ = pose_batch()
     with torch.no_grad(), count_host_syncs() as counts:
@@ -110,7 +110,7 @@ def test_the_mixed_step_syncs_no_more_than_a_homogeneous_one(mmpose_scope,
                                                              tmp_path):
     # mmpose's own acc_pose reads the heatmaps on the host (both cases);
     # bridging, partial keypoint sets and the ranking add nothing.
-    from tests.helpers.sync_audit import count_host_syncs
+    from benchmarks.speed.sync_audit import count_host_syncs
     inputs, samples = pose_batch()
     counts = []
     for mentors in (dict(twin=(zoo_model(HRNET_256), {})),
