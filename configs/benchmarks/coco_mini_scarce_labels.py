@@ -21,7 +21,9 @@
 # (its weights need the ground truth). ClassroomKD's measured variants, with
 # the reliability rule: without the task-loss confidence weight
 # (confidence_weighting=False, `_nocw`), ranking by the decoded keypoint
-# distance (SimCCAdapter(error='peak'), `_peak`), and both.
+# distance (SimCCAdapter(error='peak'), `_peak`), and both; and both with
+# MoveNet alone in the classroom (`classroomkd_movenet_...`: what KF and the
+# gap temperatures do where KD has the one mentor).
 # Baseline: MoveNet's keypoints used offline as plain labels of the
 # unlabelled people (score >= 0.3; tools/dataset_converters/pseudo_labels.py,
 # written once by prepare_data), the student trained on them without
@@ -116,6 +118,11 @@ methods = dict(
         mentoring=_classroomkd_t),
     classroomkd_peak_reliability_nocw=dict(
         mentors='all', adapter=dict(type='SimCCAdapter', error='peak'),
+        policy=dict(type='KnowledgeFilter', unlabelled='reliability',
+                    confidence_weighting=False),
+        mentoring=_classroomkd_t),
+    classroomkd_movenet_peak_reliability_nocw=dict(
+        mentors=['movenet'], adapter=dict(type='SimCCAdapter', error='peak'),
         policy=dict(type='KnowledgeFilter', unlabelled='reliability',
                     confidence_weighting=False),
         mentoring=_classroomkd_t),
