@@ -175,12 +175,13 @@ def train_classroom(spec: BenchmarkSpec, progress=print,
 
 def _evaluate_file_mentor(spec: BenchmarkSpec, mentor: str) -> dict:
     """A mentor given as a model file, scored through its bridge into the
-    student's output space (tools/evaluate_mentor.py)."""
-    from tools.evaluate_mentor import evaluate
+    student's output space (:func:`classroomkd_mm.apis.evaluate_mentor`)."""
+    from classroomkd_mm.apis import evaluate_mentor
     cfg = _with_options(spec.student, spec.student_options)
     cfg.model = dict(type=DISTILLER, student=cfg.model,
                      mentors={mentor: _mentor_entry(spec, mentor)})
-    return evaluate(cfg, mentor, osp.join(classroom_dir(spec), '_eval'))
+    return evaluate_mentor(cfg, mentor,
+                           osp.join(classroom_dir(spec), '_eval'))
 
 
 def _mentor_entry(spec: BenchmarkSpec, name: str) -> dict:

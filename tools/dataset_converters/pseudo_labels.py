@@ -30,7 +30,7 @@ from mmengine.dataset import pseudo_collate
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
-from tools.evaluate_mentor import build  # noqa: E402
+from classroomkd_mm.apis import bridged_mentor  # noqa: E402
 
 
 def mentor_keypoints(model, inputs):
@@ -73,7 +73,7 @@ def pseudo_label(cfg: Config, name: str, out: str,
     dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     dataset_cfg.pipeline = cfg.val_dataloader.dataset.pipeline
     dataset = DATASETS.build(dataset_cfg)
-    model = build(cfg, name)
+    model = bridged_mentor(cfg, name)
     unlabelled = [i for i in range(len(dataset)) if not (
         dataset.get_data_info(i)['keypoints_visible'] > 0).any()]
     labels = {}

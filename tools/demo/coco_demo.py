@@ -13,9 +13,10 @@ size:
 1. the classroom: MoveNet SinglePose Lightning, pretrained by Google, a
    mentor given as a model file (``../shared/data/models/movenet/``,
    docs/file_mentors.md), scored through its bridge into the student's
-   bins (``tools/evaluate_mentor.py``'s ``evaluate``); and the spec's peer,
-   a SimCC ResNet-18/32 trained here from scratch on the same 20 labelled
-   people (shortened to fit the main job's time);
+   bins (``classroomkd_mm.apis.evaluate_mentor``, as
+   ``tools/evaluate_mentor.py``); and the spec's peer, a SimCC
+   ResNet-18/32 trained here from scratch on the same 20 labelled people
+   (shortened to fit the main job's time);
 2. the student (SimCC ResNet-18/16, 64x48) with NoKD (its 20 labels), KD
    from MoveNet (``SingleMentorKD``) and ClassroomKD (``KnowledgeFilter``
    over MoveNet and the peer, as in the paper), for each seed;
